@@ -1,0 +1,53 @@
+// Backend: turns a shape-inferred ir::Graph (parameters loaded) into an
+// Executable. Backends register by name; `cnnc backends` lists them.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "ir/tensor.h"
+
+namespace cnnc::backends {
+
+struct CompileOptions {
+  int threads = 1;
+};
+
+class Executable {
+ public:
+  virtual ~Executable() = default;
+  // `inputs` in the order of Graph::input_nodes(); results in the order of
+  // Graph::outputs(). All inputs share one batch size. Throws
+  // std::invalid_argument naming the tensor when a shape does not fit.
+  virtual std::vector<ir::Tensor> run(std::span<const ir::Tensor> inputs) = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+  virtual std::string description() const = 0;
+  // Throws std::runtime_error naming the node when an op is not supported.
+  virtual std::unique_ptr<Executable> compile(const ir::Graph& graph, const CompileOptions& options) = 0;
+};
+
+class BackendRegistry {
+ public:
+  void add(std::unique_ptr<Backend> backend);
+  Backend* find(std::string_view name) const;
+  std::vector<std::string> names() const;
+
+ private:
+  std::map<std::string, std::unique_ptr<Backend>, std::less<>> backends_;
+};
+
+// Checks that `inputs` fit the graph's input nodes (count, rank, non-batch
+// dims, one common batch size) and returns that batch size.
+int64_t check_run_inputs(const ir::Graph& graph, std::span<const ir::Tensor> inputs);
+
+}  // namespace cnnc::backends

@@ -1,0 +1,19 @@
+#include "runtime/registry.h"
+
+#include "backends/reference/reference_backend.h"
+
+namespace cnnc {
+
+Registry& global_registry() {
+  static Registry* registry = [] {
+    auto* r = new Registry;  // never destroyed: plugins' code may be unloaded last
+    ir::register_builtin_ops(r->ops);
+    passes::register_builtin_passes(r->passes);
+    backends::reference::register_builtin_kernels(r->reference_kernels);
+    r->backends.add(backends::reference::make_reference_backend(r->reference_kernels));
+    return r;
+  }();
+  return *registry;
+}
+
+}  // namespace cnnc
