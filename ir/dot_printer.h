@@ -1,0 +1,19 @@
+// Graphviz DOT of a graph: one box per layer with its op and output shape,
+// edges labelled with tensor shapes. Parameters are folded into their layer's
+// label unless asked for. Nodes whose `group` attribute is set (fused groups,
+// once fusion exists) are drawn as clusters.
+#pragma once
+
+#include <string>
+
+#include "ir/graph.h"
+
+namespace cnnc::ir {
+
+struct DotOptions {
+  bool show_params = false;
+};
+
+std::string print_dot(const Graph& graph, const DotOptions& options = {});
+
+}  // namespace cnnc::ir
