@@ -1,8 +1,60 @@
-// PLACEHOLDER: to be written (op family 'dense').
+// dense: a fully connected layer, y = x W^T + b, on [N, F] inputs. Weight
+// [units, F] as PyTorch's nn.Linear. Feature maps must be flattened first;
+// doing it implicitly would hide a layout decision from the model file.
+#include <fmt/format.h>
+
 #include "ir/op_registry.h"
+#include "ir/ops/window.h"
 
 namespace cnnc::ir {
 
-void register_dense_ops(OpRegistry&) {}
+namespace {
+
+int64_t features(const OpContext& ctx) {
+  const Shape& x = ctx.input(0);
+  if (x.rank() != 2)
+    throw OpError(
+        fmt::format("dense expects a rank-2 input [N, features], got {}; insert `flatten` before "
+                    "this layer",
+                    to_string(x)),
+        "", 0);
+  return x[1];
+}
+
+}  // namespace
+
+void register_dense_ops(OpRegistry& registry) {
+  OpDef def;
+  def.name = "dense";
+  def.summary =
+      "fully connected layer y = x W^T + b with optional activation, on [N, features] inputs";
+  def.kind = PatternKind::OutputFusable;
+  def.attrs = {positive_int_attr("units", "output features"),
+               bias_attr("add a learned bias per output unit"), act_attr(), act_alpha_attr()};
+  def.min_inputs = def.max_inputs = 1;
+  def.params = [](const OpContext& ctx) {
+    int64_t f = features(ctx), units = ctx.attrs.get_int("units");
+    std::vector<ParamSpec> ps{{.suffix = "weight",
+                               .shape = Shape{units, f},
+                               .init = ParamInit::HeNormal,
+                               .fan_in = f,
+                               .fan_out = units}};
+    if (ctx.attrs.get_bool("bias"))
+      ps.push_back({.suffix = "bias",
+                    .shape = Shape{units},
+                    .init = ParamInit::Bias,
+                    .fan_in = f,
+                    .fan_out = units});
+    return ps;
+  };
+  def.infer = [](const OpContext& ctx) {
+    features(ctx);
+    return std::vector<Shape>{Shape{ctx.input(0)[0], ctx.attrs.get_int("units")}};
+  };
+  def.macs = [](const OpContext& ctx, std::span<const Shape>) {
+    return features(ctx) * ctx.attrs.get_int("units");
+  };
+  registry.add(std::move(def));
+}
 
 }  // namespace cnnc::ir

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,17 +31,31 @@ struct Window {
 // A missing `stride` defaults to `default_stride` (1, or the kernel if 0).
 Window read_window(const AttrMap& attrs, const Shape& input, int64_t default_stride = 1);
 
+// Attribute checks shared by op families: integers (or every list item) at
+// least 1, or not negative. They return the explanation for AttrError.
+std::optional<std::string> check_all_positive(const AttrValue& v);
+std::optional<std::string> check_non_negative(const AttrValue& v);
+
 // Attribute specs shared by windowed ops.
 AttrSpec kernel_attr();
 AttrSpec stride_attr(bool defaults_to_kernel);
 AttrSpec dilation_attr();
 AttrSpec pad_attr();
+// Zero padding given as integers only (no `same`/`valid`), for ops whose
+// output size is not defined by the input alone (transposed, local).
+AttrSpec int_pad_attr();
+// An integer of at least 1 (filters=, units=, groups=); required without a default.
+AttrSpec positive_int_attr(std::string name, std::string doc,
+                           std::optional<int64_t> default_value = {});
+// bias=true|false: whether the layer owns a learned bias.
+AttrSpec bias_attr(std::string doc);
 
 // Activations that conv and dense can apply to their output (`act=relu`).
 AttrSpec act_attr();
 AttrSpec act_alpha_attr();
 
 // Requires rank == 2 + spatial (N, C, ...), naming the op in the message.
-void require_rank(const Shape& input, size_t rank, const std::string& op, const std::string& hint = {});
+void require_rank(const Shape& input, size_t rank, const std::string& op,
+                  const std::string& hint = {});
 
 }  // namespace cnnc::ir
