@@ -14,18 +14,17 @@ struct PluginError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-struct LoadedPlugin {
-  std::string path;
-  std::string name;
-  std::string version;
-};
-
 // dlopens `path`, checks the API version and registers into `registry`.
 // Throws PluginError naming the file for a missing file, a missing entry
-// point, an API version mismatch or a registration failure.
+// point, an API version mismatch or a registration failure (an exception
+// thrown by the plugin's callback; what it registered before that stays).
+// Loading a file already registered into `registry` (by canonical path)
+// returns its record without registering again. Plugins are never unloaded:
+// the registry holds their code.
 LoadedPlugin load_plugin(const std::string& path, Registry& registry);
 
-// Loads every entry of CNNC_PLUGIN_PATH, if set.
+// Loads every entry of CNNC_PLUGIN_PATH, if set: a file, or a directory whose
+// *.so files are loaded in name order. Empty entries are skipped.
 std::vector<LoadedPlugin> load_plugins_from_env(Registry& registry);
 
 }  // namespace cnnc

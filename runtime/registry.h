@@ -2,6 +2,9 @@
 // reference kernels. Built-ins and plugins use the same API.
 #pragma once
 
+#include <map>
+#include <string>
+
 #include "backends/backend.h"
 #include "backends/reference/kernel_table.h"
 #include "ir/op_registry.h"
@@ -9,11 +12,19 @@
 
 namespace cnnc {
 
+// A plugin whose registrations this registry holds (see runtime/plugin_loader.h).
+struct LoadedPlugin {
+  std::string path;  // canonical
+  std::string name;
+  std::string version;
+};
+
 struct Registry {
   ir::OpRegistry ops;
   passes::PassRegistry passes;
   backends::reference::KernelTable reference_kernels;
   backends::BackendRegistry backends;
+  std::map<std::string, LoadedPlugin> plugins;  // by canonical path
 };
 
 // The process-wide registry, with every built-in registered on first use.
