@@ -1,8 +1,72 @@
-// PLACEHOLDER: to be written (op family 'binary').
+// add and mul: elementwise over two or more inputs with numpy-style
+// broadcasting (shapes aligned at the right; a dim of 1 stretches), so a
+// squeeze-and-excitation scale [N, C, 1, 1] multiplies [N, C, H, W]. MACs:
+// one per output element for each operand after the first.
+#include <fmt/format.h>
+
 #include "ir/op_registry.h"
 
 namespace cnnc::ir {
 
-void register_binary_ops(OpRegistry&) {}
+namespace {
+
+std::string dim_text(int64_t d) {
+  return d == kBatch ? "N" : std::to_string(d);
+}
+
+Shape broadcast_all(const std::string& op, std::span<const Shape> ins) {
+  Shape out = ins[0];
+  for (size_t i = 1; i < ins.size(); ++i) {
+    const Shape& s = ins[i];
+    size_t rank = std::max(out.rank(), s.rank());
+    Shape next(std::vector<int64_t>(rank, 1));
+    for (size_t k = 0; k < rank; ++k) {
+      // Dims counted from the right; a missing dim behaves as 1.
+      int64_t a = k < out.rank() ? out[out.rank() - 1 - k] : 1;
+      int64_t b = k < s.rank() ? s[s.rank() - 1 - k] : 1;
+      int64_t r;
+      if (a == b || b == 1)
+        r = a;
+      else if (a == 1)
+        r = b;
+      else
+        throw OpError(
+            fmt::format("{} input {} has shape {}, which does not broadcast with {} ({}): "
+                        "dims {} and {} differ and neither is 1",
+                        op, i, to_string(s), to_string(out),
+                        i == 1 ? "input 0" : fmt::format("inputs 0..{} broadcast", i - 1),
+                        dim_text(b), dim_text(a)),
+            "", static_cast<int>(i));
+      next[rank - 1 - k] = r;
+    }
+    out = std::move(next);
+  }
+  return out;
+}
+
+OpDef binary_def(std::string name, std::string summary) {
+  OpDef def;
+  def.name = name;
+  def.summary = std::move(summary);
+  def.kind = PatternKind::Broadcast;
+  def.min_inputs = 2;
+  def.max_inputs = -1;
+  def.infer = [name](const OpContext& ctx) {
+    return std::vector<Shape>{broadcast_all(name, ctx.data_inputs())};
+  };
+  def.macs = [](const OpContext& ctx, std::span<const Shape> outs) {
+    return outs[0].elements_per_item() * static_cast<int64_t>(ctx.num_data_inputs - 1);
+  };
+  return def;
+}
+
+}  // namespace
+
+void register_binary_ops(OpRegistry& registry) {
+  registry.add(
+      binary_def("add", "elementwise sum of two or more inputs, with numpy-style broadcasting"));
+  registry.add(binary_def(
+      "mul", "elementwise product of two or more inputs, with numpy-style broadcasting"));
+}
 
 }  // namespace cnnc::ir
