@@ -524,10 +524,6 @@ class Builder {
         ok = false;
       }
     }
-    if (l.assertion) {
-      error(l.assertion->location, "shape assertions are written on layers, not on block instances", {}, {}, &f);
-      ok = false;
-    }
     std::optional<Binding> in = f.previous;
     if (l.from) {
       if (l.from->size() != 1) {
@@ -552,6 +548,16 @@ class Builder {
     for (const auto& st : block.body) statement(st, inner);
     // The instance's name stands for its last layer's output.
     Binding result = inner.previous ? *inner.previous : Binding{};
+    if (l.assertion && result.tensor) {
+      auto want = shape(*l.assertion, f, true);
+      const ir::Shape& got = graph_.shape_of(*result.tensor);
+      if (want && *want != got) {
+        error(l.assertion->location,
+              fmt::format("block instance '{}' has shape {}, but the model asserts {}", full, ir::to_string(got), ir::to_string(*want)),
+              {}, "fix the assertion or the block's arguments", &f);
+        result.tensor.reset();
+      }
+    }
     f.names[local.name] = result;
     f.previous = result;
   }

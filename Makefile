@@ -1,0 +1,34 @@
+# The two commands of the README. Both install what is missing, configure
+# with CMake + Ninja and build; `test` runs every CTest label but `slow`.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+
+.PHONY: deps build demo test test-all sanitize format clean
+
+deps:
+	@bash tools/install-deps.sh
+
+build: deps
+	@test -f $(BUILD)/build.ninja || cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@bash examples/demo.sh $(BUILD)/cnnc
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE slow
+
+test-all: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+sanitize: deps
+	@test -f build-asan/build.ninja || cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCNNC_SANITIZE=ON
+	@cmake --build build-asan -j $(JOBS)
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -LE slow
+
+format:
+	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) build-asan
