@@ -1,0 +1,51 @@
+// The built-in passes and pipelines, registered as a plugin's would be.
+#include "passes/constant_folding.h"
+#include "passes/dead_node_elimination.h"
+#include "passes/dropout_elimination.h"
+#include "passes/pass.h"
+#include "passes/shape_inference.h"
+
+namespace cnnc::passes {
+
+void register_builtin_passes(PassRegistry& registry) {
+  registry.add({.name = "infer-shapes",
+                .description = "infer every tensor's shape and check the model's shape assertions",
+                .run =
+                    [](ir::Graph& g, PassContext& ctx) {
+                      infer_shapes(g, ctx.ops);
+                      ctx.shapes_valid = true;
+                      return Preserved::All;
+                    },
+                .needs_shapes = false});
+  registry.add({.name = "eliminate-dropout",
+                .description = "replace dropout (the identity at inference) by its input",
+                .run =
+                    [](ir::Graph& g, PassContext&) {
+                      eliminate_dropout(g);
+                      return Preserved::Shapes;
+                    },
+                .needs_shapes = false});
+  registry.add(
+      {.name = "fold-constants",
+       .description = "compute ops whose inputs are all constant parameters at compile time",
+       .run = [](ir::Graph& g, PassContext& ctx) {
+         fold_constants(g, ctx.ops, ctx.evaluate);
+         return Preserved::Shapes;
+       }});
+  registry.add({.name = "eliminate-dead-nodes",
+                .description = "remove ops and parameters that no graph output depends on",
+                .run =
+                    [](ir::Graph& g, PassContext&) {
+                      eliminate_dead_nodes(g);
+                      return Preserved::Shapes;
+                    },
+                .needs_shapes = false});
+  registry.add_pipeline("inference",
+                        {"infer-shapes", "eliminate-dropout", "fold-constants",
+                         "eliminate-dead-nodes", "infer-shapes"},
+                        "the default for running a model: shapes, dropout removed, constants "
+                        "folded, dead nodes gone");
+  registry.add_pipeline("check", {"infer-shapes"}, "shape inference and assertions only");
+}
+
+}  // namespace cnnc::passes
