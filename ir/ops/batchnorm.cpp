@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include "ir/op_registry.h"
-#include "ir/ops/window.h"
 
 namespace cnnc::ir {
 
