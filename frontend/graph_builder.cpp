@@ -279,10 +279,13 @@ class Builder {
         ok = false;
       }
     }
+    // A misspelled attribute is most likely the missing one: report the
+    // misspelling only, not a second error for the same mistake.
+    bool misspelled = !ok;
     for (const auto& spec : def->attrs) {
       if (attrs.has(spec.name) || seen.count(spec.name)) continue;
       if (spec.default_value) attrs.set(spec.name, *spec.default_value);
-      else if (!spec.optional) {
+      else if (!spec.optional && !misspelled) {
         error(l.op_location, fmt::format("layer '{}': op '{}' needs attribute '{}'", full, l.op, spec.name), {},
               fmt::format("add {}=... ({})", spec.name, spec.doc), &f);
         ok = false;

@@ -159,6 +159,11 @@ class Lexer {
       else if (text_[pos_] == '.' && pos_ + 1 < text_.size() && is_ident_char(text_[pos_ + 1])) ++pos_;
       else break;
     }
+    if (pos_ - begin > kMaxNameLength) {
+      error(begin, pos_ - begin, fmt::format("name is {} characters long; names are limited to {}", pos_ - begin, kMaxNameLength));
+      push(TokenKind::Invalid, begin, pos_);
+      return;
+    }
     push(TokenKind::Ident, begin, pos_);
   }
 

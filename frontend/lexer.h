@@ -25,6 +25,7 @@ struct Token {
 
 inline constexpr size_t kMaxLineLength = 64 * 1024;
 inline constexpr size_t kMaxFileSize = 16 * 1024 * 1024;
+inline constexpr size_t kMaxNameLength = 256;
 
 // Tokens of `text`, ending with End. Problems go to `diag`; a file that is
 // not text at all yields just End.

@@ -4,7 +4,9 @@
 
 namespace cnnc::passes {
 
-std::vector<LiveInterval> activation_intervals(const ir::Graph& graph, const std::vector<ir::NodeId>& schedule, int64_t batch) {
+std::vector<LiveInterval> activation_intervals(const ir::Graph& graph,
+                                               const std::vector<ir::NodeId>& schedule,
+                                               int64_t batch) {
   std::vector<size_t> step_of(graph.size(), 0);
   for (size_t s = 0; s < schedule.size(); ++s) step_of[schedule[s]] = s;
   std::vector<LiveInterval> out;
@@ -14,7 +16,8 @@ std::vector<LiveInterval> activation_intervals(const ir::Graph& graph, const std
     if (node.kind == ir::NodeKind::Param) continue;
     for (size_t port = 0; port < node.outputs.size(); ++port) {
       LiveInterval iv{{id, static_cast<int>(port)}, s, s, node.outputs[port].elements(batch) * 4};
-      for (auto consumer : graph.consumers_of(id)) iv.last_step = std::max(iv.last_step, step_of[consumer]);
+      for (auto consumer : graph.consumers_of(id))
+        iv.last_step = std::max(iv.last_step, step_of[consumer]);
       for (auto t : graph.outputs())
         if (t == iv.tensor) iv.last_step = schedule.size();
       out.push_back(iv);

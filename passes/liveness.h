@@ -18,7 +18,9 @@ struct LiveInterval {
 };
 
 // Intervals of model inputs and op outputs (not parameters), for `batch`.
-std::vector<LiveInterval> activation_intervals(const ir::Graph& graph, const std::vector<ir::NodeId>& schedule, int64_t batch);
+std::vector<LiveInterval> activation_intervals(const ir::Graph& graph,
+                                               const std::vector<ir::NodeId>& schedule,
+                                               int64_t batch);
 
 // The largest sum of bytes of tensors alive at one step, for a topological
 // schedule, with no buffer reuse inside a step (inputs and output coexist).

@@ -1,4 +1,4 @@
-// Elementwise activations: relu, leaky_relu, tanh, sigmoid, elu. Any rank;
+// Elementwise activations: relu, relu6, leaky_relu, tanh, sigmoid, elu. Any rank;
 // the output has the input's shape. They count 0 MACs: like the usual FLOP
 // counters, only multiply-accumulates of conv/dense-like ops are counted.
 #include <fmt/format.h>
@@ -39,6 +39,7 @@ OpDef activation_def(std::string name, std::string summary, std::vector<AttrSpec
 
 void register_activation_ops(OpRegistry& registry) {
   registry.add(activation_def("relu", "rectified linear unit: max(x, 0)"));
+  registry.add(activation_def("relu6", "ReLU clipped at 6: min(max(x, 0), 6), as MobileNet uses"));
   registry.add(activation_def("leaky_relu", "leaky ReLU: x for x > 0, alpha * x otherwise",
                               {alpha_attr(0.01, "slope for negative inputs")}));
   registry.add(activation_def("tanh", "hyperbolic tangent"));

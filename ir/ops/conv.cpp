@@ -33,7 +33,11 @@ OpDef conv_def(size_t spatial) {
   def.min_inputs = def.max_inputs = 1;
   auto check_input = [name, spatial](const OpContext& ctx) {
     const Shape& x = ctx.input(0);
-    require_rank(x, spatial + 2, name, spatial == 2 ? " (N, C, H, W)" : "");
+    if (x.rank() != spatial + 2 && x.rank() >= 3 && x.rank() <= 5)
+      throw OpError(fmt::format("{} expects a rank-{} input, got {}; for this input use conv{}d", name, spatial + 2,
+                                to_string(x), x.rank() - 2),
+                    "", 0);
+    require_rank(x, spatial + 2, name);
     int64_t c = x[1], groups = ctx.attrs.get_int("groups"), k = ctx.attrs.get_int("filters");
     if (c % groups != 0)
       throw OpError(fmt::format("groups={} does not divide the {} input channels", groups, c), "groups");

@@ -151,7 +151,7 @@ AttrSpec act_attr() {
           .type = AttrType::Ident,
           .default_value = std::string("none"),
           .doc = "activation applied to the output",
-          .choices = {"none", "relu", "leaky_relu", "tanh", "sigmoid", "elu"}};
+          .choices = {"none", "relu", "relu6", "leaky_relu", "tanh", "sigmoid", "elu"}};
 }
 AttrSpec act_alpha_attr() {
   return {

@@ -15,6 +15,11 @@ TEST(Activation, Relu) {
   expect_near(env.run1("relu", {kInput}), Shape{1, 2, 3}, {0, 0, 0, 0.5f, 1, 3});
 }
 
+TEST(Activation, Relu6ClipsAtSix) {
+  OpEnv env;
+  expect_near(env.run1("relu6", {Tensor(Shape{1, 1, 5}, {-2.0f, 0.0f, 3.5f, 6.0f, 9.0f})}), Shape{1, 1, 5}, {0, 0, 3.5f, 6, 6});
+}
+
 TEST(Activation, LeakyReluDefaultAndExplicitAlpha) {
   OpEnv env;
   expect_near(env.run1("leaky_relu", {kInput}), Shape{1, 2, 3}, {-0.02f, -0.005f, 0, 0.5f, 1, 3});
@@ -54,7 +59,7 @@ TEST(Activation, Elu) {
 
 TEST(Activation, KeepsShapeOfAnyRank) {
   OpEnv env;
-  for (const char* op : {"relu", "leaky_relu", "tanh", "sigmoid", "elu"}) {
+  for (const char* op : {"relu", "relu6", "leaky_relu", "tanh", "sigmoid", "elu"}) {
     EXPECT_EQ(env.infer(op, {Shape{ir::kBatch, 3, 5, 7}}),
               std::vector<Shape>{Shape({ir::kBatch, 3, 5, 7})})
         << op;

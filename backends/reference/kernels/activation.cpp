@@ -1,4 +1,4 @@
-// Reference kernels of relu, leaky_relu, tanh, sigmoid and elu. They apply
+// Reference kernels of relu, relu6, leaky_relu, tanh, sigmoid and elu. They apply
 // the same scalar functions as a conv/dense `act=` epilogue
 // (activation_apply.h), so a fused activation and a separate layer agree
 // exactly.
@@ -27,6 +27,7 @@ Kernel activation_kernel(ActKind kind, bool has_alpha) {
 
 void register_activation_kernels(KernelTable& table) {
   table.add("relu", activation_kernel(ActKind::Relu, false));
+  table.add("relu6", activation_kernel(ActKind::Relu6, false));
   table.add("leaky_relu", activation_kernel(ActKind::LeakyRelu, true));
   table.add("tanh", activation_kernel(ActKind::Tanh, false));
   table.add("sigmoid", activation_kernel(ActKind::Sigmoid, false));

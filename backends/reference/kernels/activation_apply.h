@@ -14,7 +14,7 @@
 
 namespace cnnc::backends::reference {
 
-enum class ActKind { None, Relu, LeakyRelu, Tanh, Sigmoid, Elu };
+enum class ActKind { None, Relu, Relu6, LeakyRelu, Tanh, Sigmoid, Elu };
 
 struct Activation {
   ActKind kind = ActKind::None;
@@ -26,6 +26,8 @@ struct Activation {
         return x;
       case ActKind::Relu:
         return x > 0.0f ? x : 0.0f;
+      case ActKind::Relu6:
+        return x > 0.0f ? (x < 6.0f ? x : 6.0f) : 0.0f;
       case ActKind::LeakyRelu:
         return x > 0.0f ? x : alpha * x;
       case ActKind::Tanh:
@@ -47,6 +49,8 @@ inline Activation make_activation(std::string_view name, double alpha = 0.0) {
     a.kind = ActKind::None;
   else if (name == "relu")
     a.kind = ActKind::Relu;
+  else if (name == "relu6")
+    a.kind = ActKind::Relu6;
   else if (name == "leaky_relu")
     a.kind = ActKind::LeakyRelu, a.alpha = alpha != 0.0 ? float(alpha) : 0.01f;
   else if (name == "tanh")
