@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The main job of `make demo`: what cnnc does today, end to end.
+set -euo pipefail
+cnnc=$(realpath "${1:-build/cnnc}")
+cd "$(dirname "$0")/.."
+here=examples
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "$2"; }
+
+step "The model language: LeNet-5" "cat examples/models/lenet5.cnn"
+cat "$here/models/lenet5.cnn"
+
+step "Inspect it: shapes, parameters, MACs, peak activation memory" "cnnc inspect examples/models/lenet5.cnn"
+"$cnnc" inspect "$here/models/lenet5.cnn"
+
+step "ResNet-50 in $(grep -cv '^\s*\(#\|$\)' "$here/models/resnet50.cnn") lines, thanks to blocks and repeat (totals only)" \
+  "cnnc inspect examples/models/resnet50.cnn | tail -5"
+"$cnnc" inspect "$here/models/resnet50.cnn" | tail -5
+
+step "Run LeNet-5 on an image with seeded He initialization (reference backend; training lands later, so the classes mean nothing yet)" \
+  "cnnc run examples/models/lenet5.cnn --init he --seed 1 --input examples/images/digit7.png --top 3"
+"$cnnc" run "$here/models/lenet5.cnn" --init he --seed 1 --input "$here/images/digit7.png" --top 3
+
+step "Weights files: write them, then run a batch of two images and save the output" \
+  "cnnc init examples/models/lenet5.cnn --seed 3 -o w.safetensors; cnnc run ... --weights w.safetensors --input digit7.png card.png --output probs.npy"
+"$cnnc" init "$here/models/lenet5.cnn" --seed 3 -o "$out/w.safetensors"
+"$cnnc" run "$here/models/lenet5.cnn" --weights "$out/w.safetensors" --input "$here/images/digit7.png" "$here/images/card.png" --output "$out/probs.npy"
+
+step "Errors are for people: every problem, with file:line:col, a caret and a hint" "cnnc check tests/errors/many_errors.cnn"
+"$cnnc" check tests/errors/many_errors.cnn || echo "(exit status $?)"
+
+step "A shape mismatch names where each operand came from, through blocks" "cnnc check tests/errors/mismatch_through_block.cnn"
+"$cnnc" check tests/errors/mismatch_through_block.cnn || echo "(exit status $?)"
+
+step "Graphviz" "cnnc dot examples/models/googlenet.cnn | head -5"
+"$cnnc" dot "$here/models/googlenet.cnn" > "$out/g.dot"
+head -5 "$out/g.dot"
+
+step "Plugins add ops" "cnnc --plugin build/examples/plugins/swish/libswish.so ops | grep swish"
+plugin=$(dirname "$cnnc")/examples/plugins/swish/libswish.so
+"$cnnc" --plugin "$plugin" ops | grep swish
+
+step "Backends" "cnnc backends"
+"$cnnc" backends
