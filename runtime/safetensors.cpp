@@ -158,6 +158,7 @@ class HeaderParser {
 
 void convert(const TensorInfo& info, const char* src, std::span<float> dst) {
   size_t n = dst.size();
+  if (n == 0) return;  // an empty tensor's data pointer may be null
   if (info.dtype == "F32") {
     std::memcpy(dst.data(), src, n * sizeof(float));
   } else if (info.dtype == "F64") {
