@@ -31,6 +31,17 @@ struct Frame {
   std::map<std::string, int> auto_counts;
 };
 
+// At most 2^40 elements per batch item (4 TiB of floats): larger is a typo,
+// and the bound keeps element, parameter and MAC counts within int64.
+bool reasonable_size(const ir::Shape& s) {
+  int64_t n = 1;
+  for (auto d : s.dims) {
+    if (d == ir::kBatch) continue;
+    if (d < 0 || __builtin_mul_overflow(n, d, &n) || n > (int64_t{1} << 40)) return false;
+  }
+  return true;
+}
+
 std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + ("'" + v[i] + "'");
@@ -150,6 +161,10 @@ class Builder {
       }
     }
     if (!ok) return std::nullopt;
+    if (!reasonable_size(out)) {
+      error(s.location, fmt::format("shape {} is too large (more than 2^40 elements per item)", ir::to_string(out)), {}, {}, &f);
+      return std::nullopt;
+    }
     return out;
   }
 
@@ -339,6 +354,11 @@ class Builder {
       std::vector<ir::Shape> all = shapes;
       for (const auto& p : params) all.push_back(p.shape);
       outs = def->infer(ir::OpContext{attrs, all, shapes.size()});
+      for (const auto& p : params)
+        if (!reasonable_size(p.shape))
+          throw ir::OpError(fmt::format("parameter '{}' of shape {} is too large (more than 2^40 elements)", p.suffix, ir::to_string(p.shape)));
+      for (const auto& o : outs)
+        if (!reasonable_size(o)) throw ir::OpError(fmt::format("output shape {} is too large (more than 2^40 elements per item)", ir::to_string(o)));
     } catch (const ir::OpError& e) {
       report_op_error(e, l, full, inputs, f);
       define(local, full, Binding{std::nullopt, origin}, f);

@@ -120,6 +120,14 @@ AttrValue coerce_attr(const AttrSpec& spec, const AttrValue& raw) {
       else throw mismatch();
       break;
   }
+  // Sizes beyond 2^31 are typos, and rejecting them keeps every shape and
+  // cost computation far from int64 overflow.
+  auto in_range = [](int64_t v) { return v >= -kMaxAttrInt && v <= kMaxAttrInt; };
+  bool ok = true;
+  if (auto* i = std::get_if<int64_t>(&out)) ok = in_range(*i);
+  if (auto* l = std::get_if<std::vector<int64_t>>(&out)) ok = std::all_of(l->begin(), l->end(), in_range);
+  if (!ok) throw AttrError(fmt::format("attribute '{}' value {} is out of range (at most {} in magnitude)", spec.name,
+                                       format_attr_value(out), kMaxAttrInt));
   if (spec.check)
     if (auto why = spec.check(out)) throw AttrError(fmt::format("attribute '{}': {}", spec.name, *why));
   return out;

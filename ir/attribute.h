@@ -27,6 +27,8 @@ enum class AttrType {
   IntsOrIdent  // like Ints, or one of the choices (pad=same)
 };
 
+inline constexpr int64_t kMaxAttrInt = (int64_t{1} << 31) - 1;
+
 std::string_view to_string(AttrType t);
 // A value written as in the model language: 3, 0.5, relu, [3, 5].
 std::string format_attr_value(const AttrValue& v);
