@@ -8,7 +8,8 @@ namespace cnnc::backends {
 
 void BackendRegistry::add(std::unique_ptr<Backend> backend) {
   auto name = backend->name();
-  if (backends_.count(name)) throw std::invalid_argument("backend '" + name + "' is already registered");
+  if (backends_.count(name))
+    throw std::invalid_argument("backend '" + name + "' is already registered");
   backends_.emplace(std::move(name), std::move(backend));
 }
 
@@ -26,8 +27,8 @@ std::vector<std::string> BackendRegistry::names() const {
 int64_t check_run_inputs(const ir::Graph& graph, std::span<const ir::Tensor> inputs) {
   auto nodes = graph.input_nodes();
   if (inputs.size() != nodes.size())
-    throw std::invalid_argument(
-        fmt::format("model '{}' takes {} input(s), given {}", graph.name, nodes.size(), inputs.size()));
+    throw std::invalid_argument(fmt::format("model '{}' takes {} input(s), given {}", graph.name,
+                                            nodes.size(), inputs.size()));
   int64_t batch = -1;
   for (size_t i = 0; i < nodes.size(); ++i) {
     const auto& node = graph.node(nodes[i]);

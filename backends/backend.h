@@ -33,7 +33,8 @@ class Backend {
   virtual std::string name() const = 0;
   virtual std::string description() const = 0;
   // Throws std::runtime_error naming the node when an op is not supported.
-  virtual std::unique_ptr<Executable> compile(const ir::Graph& graph, const CompileOptions& options) = 0;
+  virtual std::unique_ptr<Executable> compile(const ir::Graph& graph,
+                                              const CompileOptions& options) = 0;
 };
 
 class BackendRegistry {

@@ -15,7 +15,8 @@ void SourceManager::add(const std::string& file, std::string text) {
 
 std::string_view SourceManager::line(const std::string& file, int line) const {
   auto it = files_.find(file);
-  if (it == files_.end() || line < 1 || static_cast<size_t>(line) > it->second.line_starts.size()) return {};
+  if (it == files_.end() || line < 1 || static_cast<size_t>(line) > it->second.line_starts.size())
+    return {};
   const File& f = it->second;
   size_t begin = f.line_starts[static_cast<size_t>(line - 1)];
   size_t end = f.text.find('\n', begin);
@@ -38,8 +39,10 @@ void DiagnosticEngine::error(Diagnostic d) {
 std::string DiagnosticEngine::render(const Diagnostic& d) const {
   const auto& loc = d.location;
   std::string out;
-  if (loc.known()) out += fmt::format("{}:{}:{}: error: {}\n", loc.file, loc.line, loc.column, d.message);
-  else out += fmt::format("{}: error: {}\n", loc.file.empty() ? "<model>" : loc.file, d.message);
+  if (loc.known())
+    out += fmt::format("{}:{}:{}: error: {}\n", loc.file, loc.line, loc.column, d.message);
+  else
+    out += fmt::format("{}: error: {}\n", loc.file.empty() ? "<model>" : loc.file, d.message);
   if (loc.known()) {
     auto text = sources_.line(loc.file, loc.line);
     // Long lines are cut around the caret so a 10 MB line prints a readable excerpt.
@@ -51,7 +54,8 @@ std::string DiagnosticEngine::render(const Diagnostic& d) const {
     for (auto& c : excerpt)
       if (static_cast<unsigned char>(c) < 0x20 && c != '\t') c = '?';
     std::string gutter = fmt::format("{:>5} | ", loc.line);
-    out += gutter + (start ? "..." : "") + excerpt + (start + kWidth < text.size() ? "..." : "") + "\n";
+    out += gutter + (start ? "..." : "") + excerpt + (start + kWidth < text.size() ? "..." : "") +
+           "\n";
     size_t caret_col = col - start + (start ? 3 : 0);
     std::string pad;
     for (size_t i = 0; i < caret_col; ++i) {
@@ -59,10 +63,12 @@ std::string DiagnosticEngine::render(const Diagnostic& d) const {
       pad += (src < text.size() && text[src] == '\t') ? '\t' : ' ';
     }
     int len = std::clamp(loc.length, 1, 80);
-    out += std::string(gutter.size() - 2, ' ') + "| " + pad + "^" + std::string(static_cast<size_t>(len - 1), '~') + "\n";
+    out += std::string(gutter.size() - 2, ' ') + "| " + pad + "^" +
+           std::string(static_cast<size_t>(len - 1), '~') + "\n";
   }
   for (const auto& f : d.instantiated_from)
-    out += fmt::format("      = in block '{}' instantiated at {}:{}:{}\n", f.block, f.site.file, f.site.line, f.site.column);
+    out += fmt::format("      = in block '{}' instantiated at {}:{}:{}\n", f.block, f.site.file,
+                       f.site.line, f.site.column);
   for (const auto& n : d.notes) out += "      = note: " + n + "\n";
   if (!d.help.empty()) out += "      = help: " + d.help + "\n";
   return out;
@@ -70,7 +76,8 @@ std::string DiagnosticEngine::render(const Diagnostic& d) const {
 
 void DiagnosticEngine::print(std::ostream& out) const {
   for (const auto& d : errors_) out << render(d);
-  if (!errors_.empty()) out << fmt::format("{} error{} found\n", errors_.size(), errors_.size() == 1 ? "" : "s");
+  if (!errors_.empty())
+    out << fmt::format("{} error{} found\n", errors_.size(), errors_.size() == 1 ? "" : "s");
 }
 
 }  // namespace cnnc::frontend

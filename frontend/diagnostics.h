@@ -56,7 +56,8 @@ class DiagnosticEngine {
 // Thrown by load functions when the model has errors; what() is the full
 // rendered report.
 struct ModelError : std::runtime_error {
-  ModelError(const std::string& report, size_t count) : std::runtime_error(report), error_count(count) {}
+  ModelError(const std::string& report, size_t count)
+      : std::runtime_error(report), error_count(count) {}
   size_t error_count;
 };
 

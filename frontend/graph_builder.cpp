@@ -21,12 +21,12 @@ struct Binding {
 };
 
 struct Frame {
-  std::string prefix;                              // "stage2.1." inside an instance
-  std::map<std::string, ast::Value> args;          // block parameters
-  std::map<std::string, Binding> names;            // local layer names
-  std::map<std::string, int> defined_later;        // local names defined further down: line
-  std::optional<Binding> previous;                 // what the next layer chains from
-  std::vector<ir::SourceTrace::Frame> trace;       // instantiation sites, innermost first
+  std::string prefix;                         // "stage2.1." inside an instance
+  std::map<std::string, ast::Value> args;     // block parameters
+  std::map<std::string, Binding> names;       // local layer names
+  std::map<std::string, int> defined_later;   // local names defined further down: line
+  std::optional<Binding> previous;            // what the next layer chains from
+  std::vector<ir::SourceTrace::Frame> trace;  // instantiation sites, innermost first
   std::vector<std::string> active_blocks;
   std::map<std::string, int> auto_counts;
 };
@@ -67,7 +67,8 @@ class Builder {
         error(b.name.location, fmt::format("block '{}' is defined twice", b.name.name),
               {fmt::format("first defined at line {}", it->second->name.location.line)});
       else if (ops_.find(b.name.name))
-        error(b.name.location, fmt::format("block '{}' has the name of a built-in op", b.name.name), {}, "rename the block");
+        error(b.name.location, fmt::format("block '{}' has the name of a built-in op", b.name.name),
+              {}, "rename the block");
     }
     Frame top;
     collect_later_names(module_.statements, top);
@@ -83,37 +84,49 @@ class Builder {
     if (!saw_output && !diag_.has_errors()) {
       int last_line = 1;
       for (const auto& st : module_.statements)
-        std::visit([&](const auto& s) {
-          using T = std::decay_t<decltype(s)>;
-          if constexpr (std::is_same_v<T, ast::Layer>) last_line = s.op_location.line;
-          else if constexpr (std::is_same_v<T, ast::Input>) last_line = s.name.location.line;
-          else if constexpr (std::is_same_v<T, ast::Repeat>) last_line = s.location.line;
-        }, st);
+        std::visit(
+            [&](const auto& s) {
+              using T = std::decay_t<decltype(s)>;
+              if constexpr (std::is_same_v<T, ast::Layer>)
+                last_line = s.op_location.line;
+              else if constexpr (std::is_same_v<T, ast::Input>)
+                last_line = s.name.location.line;
+              else if constexpr (std::is_same_v<T, ast::Repeat>)
+                last_line = s.location.line;
+            },
+            st);
       error({module_.file, last_line, 1, 1}, "the model has no 'output' line", {},
             top.previous && top.previous->tensor
-                ? fmt::format("add `output {}` to return the last layer", graph_.node(top.previous->tensor->node).name)
+                ? fmt::format("add `output {}` to return the last layer",
+                              graph_.node(top.previous->tensor->node).name)
                 : "add `output NAME` naming the layer whose result the model returns");
     }
     if (graph_.input_nodes().empty() && !diag_.has_errors())
-      error({module_.file, 1, 1, 1}, "the model has no 'input' line", {}, "declare one, e.g. `input image [N, 1, 28, 28]`");
+      error({module_.file, 1, 1, 1}, "the model has no 'input' line", {},
+            "declare one, e.g. `input image [N, 1, 28, 28]`");
     if (diag_.has_errors()) return std::nullopt;
     return std::move(graph_);
   }
 
  private:
-  void error(ir::SourceLocation at, std::string msg, std::vector<std::string> notes = {}, std::string help = {},
-             const Frame* frame = nullptr) {
-    Diagnostic d{.location = std::move(at), .message = std::move(msg), .notes = std::move(notes), .help = std::move(help)};
+  void error(ir::SourceLocation at, std::string msg, std::vector<std::string> notes = {},
+             std::string help = {}, const Frame* frame = nullptr) {
+    Diagnostic d{.location = std::move(at),
+                 .message = std::move(msg),
+                 .notes = std::move(notes),
+                 .help = std::move(help)};
     if (frame) d.instantiated_from = frame->trace;
     diag_.error(std::move(d));
   }
 
   static void collect_later_names(const std::vector<ast::Statement>& body, Frame& f) {
     for (const auto& st : body) {
-      if (auto* l = std::get_if<ast::Layer>(&st); l && l->name) f.defined_later.emplace(l->name->name, l->name->location.line);
+      if (auto* l = std::get_if<ast::Layer>(&st); l && l->name)
+        f.defined_later.emplace(l->name->name, l->name->location.line);
       if (auto* r = std::get_if<ast::Repeat>(&st); r && r->instance.name)
         f.defined_later.emplace(r->instance.name->name, r->instance.name->location.line);
-      if (auto* in = std::get_if<ast::Input>(&st)) f.defined_later.emplace(in->name.name, in->name.location.line);
+      if (auto* in = std::get_if<ast::Input>(&st))
+        f.defined_later.emplace(in->name.name, in->name.location.line);
     }
   }
 
@@ -153,16 +166,22 @@ class Builder {
     bool ok = true;
     for (const auto& raw : s.dims) {
       auto d = substitute(raw, f);
-      if (d.kind == ast::Value::Kind::Ident && d.ident == "N" && allow_batch) out.dims.push_back(ir::kBatch);
-      else if (d.kind == ast::Value::Kind::Int && d.int_value > 0) out.dims.push_back(d.int_value);
+      if (d.kind == ast::Value::Kind::Ident && d.ident == "N" && allow_batch)
+        out.dims.push_back(ir::kBatch);
+      else if (d.kind == ast::Value::Kind::Int && d.int_value > 0)
+        out.dims.push_back(d.int_value);
       else {
-        error(d.location, "a shape dimension must be a positive integer or N (the batch size)", {}, {}, &f);
+        error(d.location, "a shape dimension must be a positive integer or N (the batch size)", {},
+              {}, &f);
         ok = false;
       }
     }
     if (!ok) return std::nullopt;
     if (!reasonable_size(out)) {
-      error(s.location, fmt::format("shape {} is too large (more than 2^40 elements per item)", ir::to_string(out)), {}, {}, &f);
+      error(s.location,
+            fmt::format("shape {} is too large (more than 2^40 elements per item)",
+                        ir::to_string(out)),
+            {}, {}, &f);
       return std::nullopt;
     }
     return out;
@@ -175,7 +194,8 @@ class Builder {
     }
     if (auto it = global_names_.find(full); it != global_names_.end()) {
       error(name.location, fmt::format("duplicate layer name '{}'", full),
-            {fmt::format("first defined at {}", it->second.describe())}, "give each layer its own name", &f);
+            {fmt::format("first defined at {}", it->second.describe())},
+            "give each layer its own name", &f);
       return false;
     }
     global_names_.emplace(full, b.origin);
@@ -204,9 +224,11 @@ class Builder {
     for (const auto& n : o.names) {
       auto b = resolve(n, f);
       if (b && b->tensor) {
-        if (std::find(graph_.outputs().begin(), graph_.outputs().end(), *b->tensor) != graph_.outputs().end())
+        if (std::find(graph_.outputs().begin(), graph_.outputs().end(), *b->tensor) !=
+            graph_.outputs().end())
           error(n.location, fmt::format("'{}' is listed as an output twice", n.name));
-        else graph_.add_output(*b->tensor);
+        else
+          graph_.add_output(*b->tensor);
       }
     }
   }
@@ -220,10 +242,12 @@ class Builder {
       return block_input_.at(f.prefix);
     }
     if (f.trace.empty()) {
-      if (auto id = graph_.find(n.name)) return Binding{ir::TensorRef{*id, 0}, graph_.node(*id).source};
+      if (auto id = graph_.find(n.name))
+        return Binding{ir::TensorRef{*id, 0}, graph_.node(*id).source};
     }
     if (auto it = f.defined_later.find(n.name); it != f.defined_later.end()) {
-      error(n.location, fmt::format("'{}' is used before it is defined (line {})", n.name, it->second),
+      error(n.location,
+            fmt::format("'{}' is used before it is defined (line {})", n.name, it->second),
             {"a layer can only take inputs from layers above it, which also rules out cycles"},
             "move the layer below the one it reads from", &f);
       return std::nullopt;
@@ -239,7 +263,8 @@ class Builder {
   std::string unique_auto_name(const std::string& base, Frame& f) {
     for (;;) {
       std::string candidate = fmt::format("{}_{}", base, ++f.auto_counts[base]);
-      if (!f.names.count(candidate) && !f.defined_later.count(candidate) && !global_names_.count(f.prefix + candidate))
+      if (!f.names.count(candidate) && !f.defined_later.count(candidate) &&
+          !global_names_.count(f.prefix + candidate))
         return candidate;
     }
   }
@@ -252,11 +277,16 @@ class Builder {
       for (const auto& [b, _] : blocks_) pool.push_back(b);
       pool.insert(pool.end(), {"input", "output", "repeat", "block", "model"});
       error(l.op_location, fmt::format("unknown op '{}'", l.op), {},
-            did_you_mean(ir::closest_names(l.op, pool)).empty() ? "`cnnc ops` lists every op" : did_you_mean(ir::closest_names(l.op, pool)), &f);
+            did_you_mean(ir::closest_names(l.op, pool)).empty()
+                ? "`cnnc ops` lists every op"
+                : did_you_mean(ir::closest_names(l.op, pool)),
+            &f);
       poison(l, f);
       return;
     }
-    ast::NameRef local = l.name ? *l.name : ast::NameRef{forced_name.value_or(unique_auto_name(l.op, f)), l.op_location};
+    ast::NameRef local =
+        l.name ? *l.name
+               : ast::NameRef{forced_name.value_or(unique_auto_name(l.op, f)), l.op_location};
     std::string full = f.prefix + local.name;
     ir::SourceTrace origin = trace_at(l.op_location, f);
 
@@ -271,13 +301,17 @@ class Builder {
         for (const auto& s : def->attrs) pool.push_back(s.name);
         auto hint = did_you_mean(ir::closest_names(a.key, pool));
         error(a.key_location, fmt::format("unknown attribute '{}' for op '{}'", a.key, l.op), {},
-              hint.empty() ? (pool.empty() ? fmt::format("'{}' takes no attributes", l.op) : "its attributes are " + join(pool)) : hint, &f);
+              hint.empty() ? (pool.empty() ? fmt::format("'{}' takes no attributes", l.op)
+                                           : "its attributes are " + join(pool))
+                           : hint,
+              &f);
         ok = false;
         continue;
       }
       if (auto [it, fresh] = seen.emplace(a.key, &a); !fresh) {
         error(a.key_location, fmt::format("duplicate attribute '{}'", a.key),
-              {fmt::format("first given at column {}", it->second->key_location.column)}, "give each attribute once", &f);
+              {fmt::format("first given at column {}", it->second->key_location.column)},
+              "give each attribute once", &f);
         ok = false;
         continue;
       }
@@ -290,7 +324,8 @@ class Builder {
       try {
         attrs.set(a.key, ir::coerce_attr(*spec, *raw));
       } catch (const ir::AttrError& e) {
-        error(value.location, fmt::format("layer '{}': {}", full, e.what()), {}, spec->doc.empty() ? "" : spec->name + ": " + spec->doc, &f);
+        error(value.location, fmt::format("layer '{}': {}", full, e.what()), {},
+              spec->doc.empty() ? "" : spec->name + ": " + spec->doc, &f);
         ok = false;
       }
     }
@@ -299,9 +334,11 @@ class Builder {
     bool misspelled = !ok;
     for (const auto& spec : def->attrs) {
       if (attrs.has(spec.name) || seen.count(spec.name)) continue;
-      if (spec.default_value) attrs.set(spec.name, *spec.default_value);
+      if (spec.default_value)
+        attrs.set(spec.name, *spec.default_value);
       else if (!spec.optional && !misspelled) {
-        error(l.op_location, fmt::format("layer '{}': op '{}' needs attribute '{}'", full, l.op, spec.name), {},
+        error(l.op_location,
+              fmt::format("layer '{}': op '{}' needs attribute '{}'", full, l.op, spec.name), {},
               fmt::format("add {}=... ({})", spec.name, spec.doc), &f);
         ok = false;
       }
@@ -312,29 +349,36 @@ class Builder {
     if (l.from) {
       for (const auto& n : *l.from) {
         if (n.name == local.name) {
-          error(n.location, fmt::format("layer '{}' takes its own output as input: that is a cycle", full), {}, {}, &f);
+          error(n.location,
+                fmt::format("layer '{}' takes its own output as input: that is a cycle", full), {},
+                {}, &f);
           ok = false;
           continue;
         }
         auto b = resolve(n, f);
-        if (!b) ok = false;
-        else inputs.push_back(*b);
+        if (!b)
+          ok = false;
+        else
+          inputs.push_back(*b);
       }
     } else if (f.previous) {
       inputs.push_back(*f.previous);
     } else {
-      error(l.op_location, fmt::format("layer '{}' has no input: nothing comes before it", full), {},
-            "declare an input first, e.g. `input image [N, 1, 28, 28]`, or name one with from=", &f);
+      error(
+          l.op_location, fmt::format("layer '{}' has no input: nothing comes before it", full), {},
+          "declare an input first, e.g. `input image [N, 1, 28, 28]`, or name one with from=", &f);
       ok = false;
     }
     int n_in = static_cast<int>(inputs.size());
     if (ok && (n_in < def->min_inputs || (def->max_inputs >= 0 && n_in > def->max_inputs))) {
       std::string want = def->max_inputs < 0 ? fmt::format("at least {}", def->min_inputs)
-                         : def->min_inputs == def->max_inputs ? fmt::format("{}", def->min_inputs)
-                                                              : fmt::format("{} to {}", def->min_inputs, def->max_inputs);
+                         : def->min_inputs == def->max_inputs
+                             ? fmt::format("{}", def->min_inputs)
+                             : fmt::format("{} to {}", def->min_inputs, def->max_inputs);
       error(l.from ? l.from_location : l.op_location,
-            fmt::format("op '{}' takes {} input{}, layer '{}' gives it {}", l.op, want, want == "1" ? "" : "s", full, n_in), {},
-            def->min_inputs > 1 ? "name the inputs with from=a,b" : "", &f);
+            fmt::format("op '{}' takes {} input{}, layer '{}' gives it {}", l.op, want,
+                        want == "1" ? "" : "s", full, n_in),
+            {}, def->min_inputs > 1 ? "name the inputs with from=a,b" : "", &f);
       ok = false;
     }
     bool upstream_failed = false;
@@ -356,9 +400,13 @@ class Builder {
       outs = def->infer(ir::OpContext{attrs, all, shapes.size()});
       for (const auto& p : params)
         if (!reasonable_size(p.shape))
-          throw ir::OpError(fmt::format("parameter '{}' of shape {} is too large (more than 2^40 elements)", p.suffix, ir::to_string(p.shape)));
+          throw ir::OpError(
+              fmt::format("parameter '{}' of shape {} is too large (more than 2^40 elements)",
+                          p.suffix, ir::to_string(p.shape)));
       for (const auto& o : outs)
-        if (!reasonable_size(o)) throw ir::OpError(fmt::format("output shape {} is too large (more than 2^40 elements per item)", ir::to_string(o)));
+        if (!reasonable_size(o))
+          throw ir::OpError(fmt::format(
+              "output shape {} is too large (more than 2^40 elements per item)", ir::to_string(o)));
     } catch (const ir::OpError& e) {
       report_op_error(e, l, full, inputs, f);
       define(local, full, Binding{std::nullopt, origin}, f);
@@ -379,8 +427,8 @@ class Builder {
       node.asserted_shape = shape(*l.assertion, f, true);
       if (node.asserted_shape && *node.asserted_shape != outs.at(0)) {
         error(l.assertion->location,
-              fmt::format("layer '{}' has shape {}, but the model asserts {}", full, ir::to_string(outs.at(0)),
-                          ir::to_string(*node.asserted_shape)),
+              fmt::format("layer '{}' has shape {}, but the model asserts {}", full,
+                          ir::to_string(outs.at(0)), ir::to_string(*node.asserted_shape)),
               {}, "fix the assertion or the layer's attributes", &f);
         define(local, full, Binding{std::nullopt, origin}, f);
         return;
@@ -391,7 +439,8 @@ class Builder {
       return;
     }
     auto id = graph_.add_node(std::move(node));
-    for (size_t i = 0; i < inputs.size(); ++i) graph_.connect(*inputs[i].tensor, id, static_cast<int>(i));
+    for (size_t i = 0; i < inputs.size(); ++i)
+      graph_.connect(*inputs[i].tensor, id, static_cast<int>(i));
     for (size_t i = 0; i < params.size(); ++i) {
       ir::Node p;
       p.kind = ir::NodeKind::Param;
@@ -410,8 +459,8 @@ class Builder {
     define(local, f.prefix + local.name, Binding{std::nullopt, trace_at(l.op_location, f)}, f);
   }
 
-  void report_op_error(const ir::OpError& e, const ast::Layer& l, const std::string& full, const std::vector<Binding>& inputs,
-                       const Frame& f) {
+  void report_op_error(const ir::OpError& e, const ast::Layer& l, const std::string& full,
+                       const std::vector<Binding>& inputs, const Frame& f) {
     ir::SourceLocation at = l.op_location;
     if (!e.attr.empty()) {
       for (const auto& a : l.attrs)
@@ -423,22 +472,27 @@ class Builder {
     for (size_t i = 0; i < inputs.size(); ++i) {
       const auto& node = graph_.node(inputs[i].tensor->node);
       notes.push_back(fmt::format("input {} is '{}' with shape {}, from {}", i, node.name,
-                                  ir::to_string(graph_.shape_of(*inputs[i].tensor)), inputs[i].origin.describe()));
+                                  ir::to_string(graph_.shape_of(*inputs[i].tensor)),
+                                  inputs[i].origin.describe()));
     }
     error(at, fmt::format("layer '{}' ({}): {}", full, l.op, e.what()), notes, {}, &f);
   }
 
   std::optional<ir::AttrValue> to_attr_value(const ast::Value& v, const Frame& f) {
     switch (v.kind) {
-      case ast::Value::Kind::Int: return ir::AttrValue{v.int_value};
-      case ast::Value::Kind::Float: return ir::AttrValue{v.float_value};
-      case ast::Value::Kind::Ident: return ir::AttrValue{v.ident};
+      case ast::Value::Kind::Int:
+        return ir::AttrValue{v.int_value};
+      case ast::Value::Kind::Float:
+        return ir::AttrValue{v.float_value};
+      case ast::Value::Kind::Ident:
+        return ir::AttrValue{v.ident};
       case ast::Value::Kind::List: {
         bool all_int = true;
         for (const auto& item : v.items) {
           if (item.kind == ast::Value::Kind::Ident || item.kind == ast::Value::Kind::List) {
-            error(item.location, fmt::format("list items must be numbers, got '{}'", item.ident), {},
-                  f.trace.empty() ? "" : "block parameters in a list must be given numbers", &f);
+            error(item.location, fmt::format("list items must be numbers, got '{}'", item.ident),
+                  {}, f.trace.empty() ? "" : "block parameters in a list must be given numbers",
+                  &f);
             return std::nullopt;
           }
           all_int &= item.kind == ast::Value::Kind::Int;
@@ -450,7 +504,8 @@ class Builder {
         }
         std::vector<double> out;
         for (const auto& item : v.items)
-          out.push_back(item.kind == ast::Value::Kind::Int ? static_cast<double>(item.int_value) : item.float_value);
+          out.push_back(item.kind == ast::Value::Kind::Int ? static_cast<double>(item.int_value)
+                                                           : item.float_value);
         return ir::AttrValue{out};
       }
     }
@@ -464,18 +519,23 @@ class Builder {
       return;
     }
     if (count.int_value < 1 || count.int_value > kMaxRepeat) {
-      error(count.location, fmt::format("repeat count {} is out of range: it must be between 1 and {}", count.int_value, kMaxRepeat),
-            {}, count.int_value == 0 ? "remove the line to instantiate the block zero times" : "", &f);
+      error(count.location,
+            fmt::format("repeat count {} is out of range: it must be between 1 and {}",
+                        count.int_value, kMaxRepeat),
+            {}, count.int_value == 0 ? "remove the line to instantiate the block zero times" : "",
+            &f);
       return;
     }
     if (!blocks_.count(r.instance.op)) {
       if (ops_.find(r.instance.op))
-        error(r.instance.op_location, fmt::format("'repeat' instantiates blocks; '{}' is an op", r.instance.op), {},
+        error(r.instance.op_location,
+              fmt::format("'repeat' instantiates blocks; '{}' is an op", r.instance.op), {},
               "define a block containing the layer, or write the layer several times", &f);
       else {
         std::vector<std::string> pool;
         for (const auto& [b, _] : blocks_) pool.push_back(b);
-        error(r.instance.op_location, fmt::format("unknown block '{}'", r.instance.op), {}, did_you_mean(ir::closest_names(r.instance.op, pool)), &f);
+        error(r.instance.op_location, fmt::format("unknown block '{}'", r.instance.op), {},
+              did_you_mean(ir::closest_names(r.instance.op, pool)), &f);
       }
       return;
     }
@@ -484,25 +544,32 @@ class Builder {
     // predictable weight names (stage2.1.conv_a).
     for (int64_t i = 1; i <= count.int_value; ++i) {
       ast::Layer inst = r.instance;
-      inst.name = ast::NameRef{fmt::format("{}.{}", base, i), r.instance.name ? r.instance.name->location : r.instance.op_location};
+      inst.name =
+          ast::NameRef{fmt::format("{}.{}", base, i),
+                       r.instance.name ? r.instance.name->location : r.instance.op_location};
       instance(inst, f, std::nullopt, r.location);
     }
     // The base name refers to the last instance's output.
     if (f.previous && !f.names.count(base)) f.names[base] = *f.previous;
   }
 
-  void instance(const ast::Layer& l, Frame& f, std::optional<std::string> forced_name, const ir::SourceLocation& site) {
+  void instance(const ast::Layer& l, Frame& f, std::optional<std::string> forced_name,
+                const ir::SourceLocation& site) {
     const ast::Block& block = *blocks_.at(l.op);
     if (std::find(f.active_blocks.begin(), f.active_blocks.end(), l.op) != f.active_blocks.end() ||
         f.active_blocks.size() >= kMaxBlockDepth) {
-      error(l.op_location, fmt::format("block '{}' instantiates itself", l.op), {}, "blocks cannot be recursive", &f);
+      error(l.op_location, fmt::format("block '{}' instantiates itself", l.op), {},
+            "blocks cannot be recursive", &f);
       poison(l, f);
       return;
     }
-    ast::NameRef local = l.name ? *l.name : ast::NameRef{forced_name.value_or(unique_auto_name(l.op, f)), l.op_location};
+    ast::NameRef local =
+        l.name ? *l.name
+               : ast::NameRef{forced_name.value_or(unique_auto_name(l.op, f)), l.op_location};
     std::string full = f.prefix + local.name;
     if (auto it = global_names_.find(full); it != global_names_.end()) {
-      error(local.location, fmt::format("duplicate layer name '{}'", full), {fmt::format("first defined at {}", it->second.describe())},
+      error(local.location, fmt::format("duplicate layer name '{}'", full),
+            {fmt::format("first defined at {}", it->second.describe())},
             "give each block instance its own name", &f);
       return;
     }
@@ -525,7 +592,10 @@ class Builder {
         for (const auto& p : block.params) pool.push_back(p.name.name);
         auto hint = did_you_mean(ir::closest_names(a.key, pool));
         error(a.key_location, fmt::format("block '{}' has no parameter '{}'", l.op, a.key), {},
-              hint.empty() ? (pool.empty() ? "it takes no parameters" : "its parameters are " + join(pool)) : hint, &f);
+              hint.empty()
+                  ? (pool.empty() ? "it takes no parameters" : "its parameters are " + join(pool))
+                  : hint,
+              &f);
         ok = false;
         continue;
       }
@@ -538,10 +608,12 @@ class Builder {
     }
     for (const auto& p : block.params) {
       if (inner.args.count(p.name.name)) continue;
-      if (p.default_value) inner.args[p.name.name] = substitute(*p.default_value, f);
+      if (p.default_value)
+        inner.args[p.name.name] = substitute(*p.default_value, f);
       else {
         error(l.op_location, fmt::format("block '{}' needs argument '{}'", l.op, p.name.name),
-              {fmt::format("block '{}' is defined at line {} with {} parameter{}", l.op, block.name.location.line, block.params.size(),
+              {fmt::format("block '{}' is defined at line {} with {} parameter{}", l.op,
+                           block.name.location.line, block.params.size(),
                            block.params.size() == 1 ? "" : "s")},
               fmt::format("add {}=...", p.name.name), &f);
         ok = false;
@@ -550,7 +622,9 @@ class Builder {
     std::optional<Binding> in = f.previous;
     if (l.from) {
       if (l.from->size() != 1) {
-        error(l.from_location, fmt::format("block '{}' takes one input, given {}", l.op, l.from->size()), {}, {}, &f);
+        error(l.from_location,
+              fmt::format("block '{}' takes one input, given {}", l.op, l.from->size()), {}, {},
+              &f);
         ok = false;
       } else {
         in = resolve(l.from->front(), f);
@@ -558,7 +632,8 @@ class Builder {
       }
     }
     if (!in) {
-      if (ok) error(l.op_location, fmt::format("block instance '{}' has no input", full), {}, {}, &f);
+      if (ok)
+        error(l.op_location, fmt::format("block instance '{}' has no input", full), {}, {}, &f);
       ok = false;
     }
     if (!ok || !in->tensor) {
@@ -576,7 +651,8 @@ class Builder {
       const ir::Shape& got = graph_.shape_of(*result.tensor);
       if (want && *want != got) {
         error(l.assertion->location,
-              fmt::format("block instance '{}' has shape {}, but the model asserts {}", full, ir::to_string(got), ir::to_string(*want)),
+              fmt::format("block instance '{}' has shape {}, but the model asserts {}", full,
+                          ir::to_string(got), ir::to_string(*want)),
               {}, "fix the assertion or the block's arguments", &f);
         result.tensor.reset();
       }
@@ -596,7 +672,8 @@ class Builder {
 
 }  // namespace
 
-std::optional<ir::Graph> build_graph(const ast::Module& module, const ir::OpRegistry& ops, DiagnosticEngine& diag) {
+std::optional<ir::Graph> build_graph(const ast::Module& module, const ir::OpRegistry& ops,
+                                     DiagnosticEngine& diag) {
   return Builder(module, ops, diag).run();
 }
 

@@ -15,6 +15,7 @@
 namespace cnnc::frontend {
 
 // nullopt when any error was reported.
-std::optional<ir::Graph> build_graph(const ast::Module& module, const ir::OpRegistry& ops, DiagnosticEngine& diag);
+std::optional<ir::Graph> build_graph(const ast::Module& module, const ir::OpRegistry& ops,
+                                     DiagnosticEngine& diag);
 
 }  // namespace cnnc::frontend

@@ -10,21 +10,36 @@ namespace cnnc::frontend {
 
 std::string_view describe(TokenKind k) {
   switch (k) {
-    case TokenKind::Ident: return "a name";
-    case TokenKind::Int: return "an integer";
-    case TokenKind::Float: return "a number";
-    case TokenKind::Equals: return "'='";
-    case TokenKind::Comma: return "','";
-    case TokenKind::Colon: return "':'";
-    case TokenKind::LBracket: return "'['";
-    case TokenKind::RBracket: return "']'";
-    case TokenKind::LParen: return "'('";
-    case TokenKind::RParen: return "')'";
-    case TokenKind::LBrace: return "'{'";
-    case TokenKind::RBrace: return "'}'";
-    case TokenKind::Newline: return "the end of the line";
-    case TokenKind::End: return "the end of the file";
-    case TokenKind::Invalid: return "an invalid character";
+    case TokenKind::Ident:
+      return "a name";
+    case TokenKind::Int:
+      return "an integer";
+    case TokenKind::Float:
+      return "a number";
+    case TokenKind::Equals:
+      return "'='";
+    case TokenKind::Comma:
+      return "','";
+    case TokenKind::Colon:
+      return "':'";
+    case TokenKind::LBracket:
+      return "'['";
+    case TokenKind::RBracket:
+      return "']'";
+    case TokenKind::LParen:
+      return "'('";
+    case TokenKind::RParen:
+      return "')'";
+    case TokenKind::LBrace:
+      return "'{'";
+    case TokenKind::RBrace:
+      return "'}'";
+    case TokenKind::Newline:
+      return "the end of the line";
+    case TokenKind::End:
+      return "the end of the file";
+    case TokenKind::Invalid:
+      return "an invalid character";
   }
   return "?";
 }
@@ -42,12 +57,17 @@ size_t utf8_length(std::string_view s) {
   return n;
 }
 
-bool is_ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_ident_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool is_ident_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 class Lexer {
  public:
-  Lexer(const std::string& file, std::string_view text, DiagnosticEngine& diag) : file_(file), text_(text), diag_(diag) {}
+  Lexer(const std::string& file, std::string_view text, DiagnosticEngine& diag)
+      : file_(file), text_(text), diag_(diag) {}
 
   std::vector<Token> run() {
     if (!check_text()) return {Token{TokenKind::End, "", loc(0, 1)}};
@@ -63,29 +83,34 @@ class Lexer {
   }
 
   void error(size_t at, size_t length, std::string msg, std::string help = {}) {
-    diag_.error(Diagnostic{.location = loc(at, length), .message = std::move(msg), .help = std::move(help)});
+    diag_.error(Diagnostic{
+        .location = loc(at, length), .message = std::move(msg), .help = std::move(help)});
   }
 
   // Whole-file checks; false if the file cannot be tokenized at all.
   bool check_text() {
     if (text_.size() > kMaxFileSize) {
       diag_.error({.location = {file_, 0, 0, 1},
-                   .message = fmt::format("file is {} bytes; model files are limited to {} bytes", text_.size(), kMaxFileSize)});
+                   .message = fmt::format("file is {} bytes; model files are limited to {} bytes",
+                                          text_.size(), kMaxFileSize)});
       return false;
     }
     size_t line = 1, start = 0;
     for (size_t i = 0; i < text_.size();) {
       char c = text_[i];
       if (c == '\0') {
-        diag_.error({.location = {file_, static_cast<int>(line), static_cast<int>(i - start) + 1, 1},
-                     .message = "file contains a NUL byte: this is binary data, not a .cnn model text",
-                     .help = "pass the model's text file; weights go in --weights"});
+        diag_.error(
+            {.location = {file_, static_cast<int>(line), static_cast<int>(i - start) + 1, 1},
+             .message = "file contains a NUL byte: this is binary data, not a .cnn model text",
+             .help = "pass the model's text file; weights go in --weights"});
         return false;
       }
       if (c == '\n') {
         if (i - start > kMaxLineLength) {
-          diag_.error({.location = {file_, static_cast<int>(line), 1, 1},
-                       .message = fmt::format("line {} is {} characters long; lines are limited to {}", line, i - start, kMaxLineLength)});
+          diag_.error(
+              {.location = {file_, static_cast<int>(line), 1, 1},
+               .message = fmt::format("line {} is {} characters long; lines are limited to {}",
+                                      line, i - start, kMaxLineLength)});
           return false;
         }
         ++line;
@@ -94,23 +119,26 @@ class Lexer {
       }
       size_t n = utf8_length(text_.substr(i));
       if (n == 0) {
-        diag_.error({.location = {file_, static_cast<int>(line), static_cast<int>(i - start) + 1, 1},
-                     .message = fmt::format("invalid UTF-8 byte 0x{:02X}", static_cast<unsigned char>(c)),
-                     .help = "save the model file as UTF-8 text"});
+        diag_.error(
+            {.location = {file_, static_cast<int>(line), static_cast<int>(i - start) + 1, 1},
+             .message = fmt::format("invalid UTF-8 byte 0x{:02X}", static_cast<unsigned char>(c)),
+             .help = "save the model file as UTF-8 text"});
         return false;
       }
       i += n;
     }
     if (text_.size() - start > kMaxLineLength) {
       diag_.error({.location = {file_, static_cast<int>(line), 1, 1},
-                   .message = fmt::format("line {} is {} characters long; lines are limited to {}", line, text_.size() - start, kMaxLineLength)});
+                   .message = fmt::format("line {} is {} characters long; lines are limited to {}",
+                                          line, text_.size() - start, kMaxLineLength)});
       return false;
     }
     return true;
   }
 
   void push(TokenKind k, size_t begin, size_t end) {
-    tokens_.push_back(Token{k, std::string(text_.substr(begin, end - begin)), loc(begin, end - begin)});
+    tokens_.push_back(
+        Token{k, std::string(text_.substr(begin, end - begin)), loc(begin, end - begin)});
   }
 
   void next() {
@@ -141,8 +169,9 @@ class Lexer {
         return;
       }
     if (is_ident_start(c)) return ident();
-    if (std::isdigit(static_cast<unsigned char>(c)) || ((c == '-' || c == '+' || c == '.') && pos_ + 1 < text_.size() &&
-                                                        (std::isdigit(static_cast<unsigned char>(text_[pos_ + 1])) || text_[pos_ + 1] == '.')))
+    if (std::isdigit(static_cast<unsigned char>(c)) ||
+        ((c == '-' || c == '+' || c == '.') && pos_ + 1 < text_.size() &&
+         (std::isdigit(static_cast<unsigned char>(text_[pos_ + 1])) || text_[pos_ + 1] == '.')))
       return number();
     size_t n = std::max<size_t>(1, utf8_length(text_.substr(pos_)));
     error(pos_, 1, fmt::format("unexpected character '{}'", text_.substr(pos_, n)),
@@ -155,12 +184,17 @@ class Lexer {
   void ident() {
     size_t begin = pos_;
     while (pos_ < text_.size()) {
-      if (is_ident_char(text_[pos_])) ++pos_;
-      else if (text_[pos_] == '.' && pos_ + 1 < text_.size() && is_ident_char(text_[pos_ + 1])) ++pos_;
-      else break;
+      if (is_ident_char(text_[pos_]))
+        ++pos_;
+      else if (text_[pos_] == '.' && pos_ + 1 < text_.size() && is_ident_char(text_[pos_ + 1]))
+        ++pos_;
+      else
+        break;
     }
     if (pos_ - begin > kMaxNameLength) {
-      error(begin, pos_ - begin, fmt::format("name is {} characters long; names are limited to {}", pos_ - begin, kMaxNameLength));
+      error(begin, pos_ - begin,
+            fmt::format("name is {} characters long; names are limited to {}", pos_ - begin,
+                        kMaxNameLength));
       push(TokenKind::Invalid, begin, pos_);
       return;
     }
@@ -194,7 +228,8 @@ class Lexer {
     if (pos_ < text_.size() && (is_ident_char(text_[pos_]) || text_[pos_] == '.')) {
       size_t end = pos_;
       while (end < text_.size() && (is_ident_char(text_[end]) || text_[end] == '.')) ++end;
-      error(begin, end - begin, fmt::format("malformed number '{}'", text_.substr(begin, end - begin)),
+      error(begin, end - begin,
+            fmt::format("malformed number '{}'", text_.substr(begin, end - begin)),
             "write a list as [3, 3], a number as 3 or 0.5 or 1e-4");
       push(TokenKind::Invalid, begin, end);
       pos_ = end;
@@ -225,7 +260,8 @@ class Lexer {
 
 }  // namespace
 
-std::vector<Token> tokenize(const std::string& file, std::string_view text, DiagnosticEngine& diag) {
+std::vector<Token> tokenize(const std::string& file, std::string_view text,
+                            DiagnosticEngine& diag) {
   return Lexer(file, text, diag).run();
 }
 

@@ -12,7 +12,23 @@
 
 namespace cnnc::frontend {
 
-enum class TokenKind { Ident, Int, Float, Equals, Comma, Colon, LBracket, RBracket, LParen, RParen, LBrace, RBrace, Newline, End, Invalid };
+enum class TokenKind {
+  Ident,
+  Int,
+  Float,
+  Equals,
+  Comma,
+  Colon,
+  LBracket,
+  RBracket,
+  LParen,
+  RParen,
+  LBrace,
+  RBrace,
+  Newline,
+  End,
+  Invalid
+};
 std::string_view describe(TokenKind k);
 
 struct Token {

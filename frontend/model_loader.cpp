@@ -14,7 +14,8 @@
 
 namespace cnnc::frontend {
 
-ir::Graph parse_model(const std::string& file_name, std::string_view text, const ir::OpRegistry& ops) {
+ir::Graph parse_model(const std::string& file_name, std::string_view text,
+                      const ir::OpRegistry& ops) {
   SourceManager sources;
   sources.add(file_name, std::string(text));
   DiagnosticEngine diag(sources);
@@ -34,13 +35,17 @@ ir::Graph parse_model(const std::string& file_name, std::string_view text, const
 
 ir::Graph load_model(const std::string& path, const ir::OpRegistry& ops) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(fmt::format("{}: is a directory, not a model file", path));
+  if (std::filesystem::is_directory(path, ec))
+    throw std::runtime_error(fmt::format("{}: is a directory, not a model file", path));
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(fmt::format("{}: cannot open model file: {}", path, std::strerror(errno)));
+  if (!in)
+    throw std::runtime_error(
+        fmt::format("{}: cannot open model file: {}", path, std::strerror(errno)));
   in.seekg(0, std::ios::end);
   auto size = static_cast<size_t>(in.tellg());
   if (size > kMaxFileSize)
-    throw std::runtime_error(fmt::format("{}: file is {} bytes; model files are limited to {} bytes", path, size, kMaxFileSize));
+    throw std::runtime_error(fmt::format(
+        "{}: file is {} bytes; model files are limited to {} bytes", path, size, kMaxFileSize));
   in.seekg(0);
   std::string text(size, '\0');
   in.read(text.data(), static_cast<std::streamsize>(size));

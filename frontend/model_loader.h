@@ -14,6 +14,7 @@ namespace cnnc::frontend {
 // with file:line:col and a caret) when the model has errors, and
 // std::runtime_error when the file cannot be read.
 ir::Graph load_model(const std::string& path, const ir::OpRegistry& ops);
-ir::Graph parse_model(const std::string& file_name, std::string_view text, const ir::OpRegistry& ops);
+ir::Graph parse_model(const std::string& file_name, std::string_view text,
+                      const ir::OpRegistry& ops);
 
 }  // namespace cnnc::frontend

@@ -30,7 +30,9 @@ class Parser {
   }
 
  private:
-  const Token& peek(size_t ahead = 0) const { return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)]; }
+  const Token& peek(size_t ahead = 0) const {
+    return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)];
+  }
   bool at(TokenKind k) const { return peek().kind == k; }
   bool accept(TokenKind k) {
     if (!at(k)) return false;
@@ -42,7 +44,8 @@ class Parser {
   [[noreturn]] void fail(const Token& t, std::string msg, std::string help = {}) {
     // The lexer already reported invalid tokens.
     if (t.kind != TokenKind::Invalid)
-      diag_.error(Diagnostic{.location = t.location, .message = std::move(msg), .help = std::move(help)});
+      diag_.error(
+          Diagnostic{.location = t.location, .message = std::move(msg), .help = std::move(help)});
     throw SyntaxError{};
   }
   const Token& expect(TokenKind k, std::string_view what) {
@@ -50,7 +53,8 @@ class Parser {
     return advance();
   }
   static std::string found(const Token& t) {
-    if (t.kind == TokenKind::Ident || t.kind == TokenKind::Int || t.kind == TokenKind::Float) return "'" + t.text + "'";
+    if (t.kind == TokenKind::Ident || t.kind == TokenKind::Int || t.kind == TokenKind::Float)
+      return "'" + t.text + "'";
     return std::string(describe(t.kind));
   }
   void expect_line_end() {
@@ -70,7 +74,8 @@ class Parser {
       advance();
       const Token& name = expect(TokenKind::Ident, "the model's name after 'model'");
       if (module_.model_name)
-        fail(name, "the model is named twice", fmt::format("it was named at line {}", module_.model_name->location.line));
+        fail(name, "the model is named twice",
+             fmt::format("it was named at line {}", module_.model_name->location.line));
       module_.model_name = ast::NameRef{name.text, name.location};
       expect_line_end();
       return;
@@ -82,14 +87,17 @@ class Parser {
   ast::Statement statement() {
     const Token& t = peek();
     if (t.kind == TokenKind::RBrace) fail(t, "'}' without a matching 'block ... {'");
-    if (t.kind != TokenKind::Ident) fail(t, fmt::format("expected an op name, found {}", found(t)),
-                                         "a layer line starts with its op, e.g. `conv2d c1 filters=6 kernel=5`");
+    if (t.kind != TokenKind::Ident)
+      fail(t, fmt::format("expected an op name, found {}", found(t)),
+           "a layer line starts with its op, e.g. `conv2d c1 filters=6 kernel=5`");
     if (t.text == "input") {
       advance();
       ast::Input in;
       const Token& name = expect(TokenKind::Ident, "the input's name after 'input'");
       in.name = {name.text, name.location};
-      if (!at(TokenKind::LBracket)) fail(peek(), fmt::format("expected the input's shape, e.g. [N, 3, 224, 224], found {}", found(peek())));
+      if (!at(TokenKind::LBracket))
+        fail(peek(), fmt::format("expected the input's shape, e.g. [N, 3, 224, 224], found {}",
+                                 found(peek())));
       in.shape = shape();
       expect_line_end();
       return in;
@@ -108,9 +116,12 @@ class Parser {
       ast::Repeat r;
       r.location = advance().location;
       if (!at(TokenKind::Int) && !at(TokenKind::Ident))
-        fail(peek(), fmt::format("expected a repeat count after 'repeat', found {}", found(peek())), "write `repeat 3 block_name name args...`");
+        fail(peek(), fmt::format("expected a repeat count after 'repeat', found {}", found(peek())),
+             "write `repeat 3 block_name name args...`");
       r.count = value();
-      if (!at(TokenKind::Ident)) fail(peek(), fmt::format("expected a block name after the repeat count, found {}", found(peek())));
+      if (!at(TokenKind::Ident))
+        fail(peek(),
+             fmt::format("expected a block name after the repeat count, found {}", found(peek())));
       r.instance = layer();
       return r;
     }
@@ -131,7 +142,8 @@ class Parser {
     while (at(TokenKind::Ident)) {
       const Token& key = advance();
       if (!at(TokenKind::Equals))
-        fail(peek(), fmt::format("expected '=' after attribute '{}', found {}", key.text, found(peek())),
+        fail(peek(),
+             fmt::format("expected '=' after attribute '{}', found {}", key.text, found(peek())),
              "attributes are written key=value; a layer has at most one name, right after its op");
       advance();
       if (key.text == "from") {
@@ -143,7 +155,9 @@ class Parser {
       l.attrs.push_back(ast::Attr{key.text, key.location, value()});
     }
     if (accept(TokenKind::Colon)) {
-      if (!at(TokenKind::LBracket)) fail(peek(), fmt::format("expected a shape after ':', e.g. [N, 6, 28, 28], found {}", found(peek())));
+      if (!at(TokenKind::LBracket))
+        fail(peek(), fmt::format("expected a shape after ':', e.g. [N, 6, 28, 28], found {}",
+                                 found(peek())));
       l.assertion = shape();
     }
     expect_line_end();
@@ -166,13 +180,26 @@ class Parser {
     ast::Value v;
     v.location = t.location;
     switch (t.kind) {
-      case TokenKind::Int: v.kind = ast::Value::Kind::Int; v.int_value = t.int_value; advance(); break;
-      case TokenKind::Float: v.kind = ast::Value::Kind::Float; v.float_value = t.float_value; advance(); break;
-      case TokenKind::Ident: v.kind = ast::Value::Kind::Ident; v.ident = t.text; advance(); break;
+      case TokenKind::Int:
+        v.kind = ast::Value::Kind::Int;
+        v.int_value = t.int_value;
+        advance();
+        break;
+      case TokenKind::Float:
+        v.kind = ast::Value::Kind::Float;
+        v.float_value = t.float_value;
+        advance();
+        break;
+      case TokenKind::Ident:
+        v.kind = ast::Value::Kind::Ident;
+        v.ident = t.text;
+        advance();
+        break;
       case TokenKind::LBracket: {
         advance();
         v.kind = ast::Value::Kind::List;
-        if (at(TokenKind::RBracket)) fail(peek(), "empty list", "write at least one value, e.g. [3, 3]");
+        if (at(TokenKind::RBracket))
+          fail(peek(), "empty list", "write at least one value, e.g. [3, 3]");
         do {
           if (at(TokenKind::LBracket)) fail(peek(), "lists cannot be nested");
           v.items.push_back(value());
@@ -181,7 +208,9 @@ class Parser {
         v.location.length = close.location.column + 1 - v.location.column;
         break;
       }
-      default: fail(t, fmt::format("expected a value, found {}", found(t)), "values are numbers, names like relu, or lists like [3, 3]");
+      default:
+        fail(t, fmt::format("expected a value, found {}", found(t)),
+             "values are numbers, names like relu, or lists like [3, 3]");
     }
     return v;
   }
@@ -215,20 +244,26 @@ class Parser {
     accept(TokenKind::Newline);
     while (!at(TokenKind::RBrace)) {
       if (at(TokenKind::End)) {
-        diag_.error({.location = kw.location, .message = fmt::format("block '{}' is never closed", b.name.name),
+        diag_.error({.location = kw.location,
+                     .message = fmt::format("block '{}' is never closed", b.name.name),
                      .help = "add a line with '}' after the block's last layer"});
         module_.blocks.push_back(std::move(b));
         return;
       }
       if (accept(TokenKind::Newline)) continue;
-      if (at(TokenKind::Ident) && peek().text == "block") fail(peek(), "blocks cannot be defined inside blocks");
+      if (at(TokenKind::Ident) && peek().text == "block")
+        fail(peek(), "blocks cannot be defined inside blocks");
       try {
         auto st = statement();
         if (std::holds_alternative<ast::Input>(st) || std::holds_alternative<ast::Output>(st))
-          diag_.error({.location = std::holds_alternative<ast::Input>(st) ? std::get<ast::Input>(st).name.location : std::get<ast::Output>(st).location,
+          diag_.error({.location = std::holds_alternative<ast::Input>(st)
+                                       ? std::get<ast::Input>(st).name.location
+                                       : std::get<ast::Output>(st).location,
                        .message = "'input' and 'output' are not allowed inside a block",
-                       .help = "a block takes the previous layer's output (named `in`) and returns its last layer"});
-        else b.body.push_back(std::move(st));
+                       .help = "a block takes the previous layer's output (named `in`) and returns "
+                               "its last layer"});
+        else
+          b.body.push_back(std::move(st));
       } catch (const SyntaxError&) {
         skip_line();
       }

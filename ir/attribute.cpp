@@ -9,13 +9,20 @@ namespace cnnc::ir {
 
 std::string_view to_string(AttrType t) {
   switch (t) {
-    case AttrType::Int: return "integer";
-    case AttrType::Float: return "number";
-    case AttrType::Bool: return "true or false";
-    case AttrType::Ident: return "identifier";
-    case AttrType::Ints: return "integer or list of integers";
-    case AttrType::Floats: return "list of numbers";
-    case AttrType::IntsOrIdent: return "integer, list of integers or identifier";
+    case AttrType::Int:
+      return "integer";
+    case AttrType::Float:
+      return "number";
+    case AttrType::Bool:
+      return "true or false";
+    case AttrType::Ident:
+      return "identifier";
+    case AttrType::Ints:
+      return "integer or list of integers";
+    case AttrType::Floats:
+      return "list of numbers";
+    case AttrType::IntsOrIdent:
+      return "integer, list of integers or identifier";
   }
   return "?";
 }
@@ -31,11 +38,16 @@ std::string describe_value(const AttrValue& v) {
   return std::visit(
       [&](const auto& x) -> std::string {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, int64_t>) return "integer " + format_attr_value(v);
-        else if constexpr (std::is_same_v<T, double>) return "number " + format_attr_value(v);
-        else if constexpr (std::is_same_v<T, bool>) return "boolean " + format_attr_value(v);
-        else if constexpr (std::is_same_v<T, std::string>) return "identifier '" + x + "'";
-        else return "list " + format_attr_value(v);
+        if constexpr (std::is_same_v<T, int64_t>)
+          return "integer " + format_attr_value(v);
+        else if constexpr (std::is_same_v<T, double>)
+          return "number " + format_attr_value(v);
+        else if constexpr (std::is_same_v<T, bool>)
+          return "boolean " + format_attr_value(v);
+        else if constexpr (std::is_same_v<T, std::string>)
+          return "identifier '" + x + "'";
+        else
+          return "list " + format_attr_value(v);
       },
       v);
 }
@@ -51,11 +63,16 @@ std::string format_attr_value(const AttrValue& v) {
   return std::visit(
       [](const auto& x) -> std::string {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, int64_t>) return fmt::format("{}", x);
-        else if constexpr (std::is_same_v<T, double>) return format_double(x);
-        else if constexpr (std::is_same_v<T, bool>) return x ? "true" : "false";
-        else if constexpr (std::is_same_v<T, std::string>) return x;
-        else if constexpr (std::is_same_v<T, std::vector<int64_t>>) return fmt::format("[{}]", fmt::join(x, ","));
+        if constexpr (std::is_same_v<T, int64_t>)
+          return fmt::format("{}", x);
+        else if constexpr (std::is_same_v<T, double>)
+          return format_double(x);
+        else if constexpr (std::is_same_v<T, bool>)
+          return x ? "true" : "false";
+        else if constexpr (std::is_same_v<T, std::string>)
+          return x;
+        else if constexpr (std::is_same_v<T, std::vector<int64_t>>)
+          return fmt::format("[{}]", fmt::join(x, ","));
         else {
           std::vector<std::string> parts;
           for (double d : x) parts.push_back(format_double(d));
@@ -67,8 +84,8 @@ std::string format_attr_value(const AttrValue& v) {
 
 AttrValue coerce_attr(const AttrSpec& spec, const AttrValue& raw) {
   auto mismatch = [&] {
-    return AttrError(fmt::format("attribute '{}' expects {}, got {}", spec.name, to_string(spec.type),
-                                 describe_value(raw)));
+    return AttrError(fmt::format("attribute '{}' expects {}, got {}", spec.name,
+                                 to_string(spec.type), describe_value(raw)));
   };
   auto check_choice = [&](const std::string& s) {
     if (std::find(spec.choices.begin(), spec.choices.end(), s) == spec.choices.end())
@@ -78,25 +95,33 @@ AttrValue coerce_attr(const AttrSpec& spec, const AttrValue& raw) {
   AttrValue out;
   switch (spec.type) {
     case AttrType::Int:
-      if (auto* i = std::get_if<int64_t>(&raw)) out = *i;
-      else throw mismatch();
+      if (auto* i = std::get_if<int64_t>(&raw))
+        out = *i;
+      else
+        throw mismatch();
       break;
     case AttrType::Float:
-      if (auto* i = std::get_if<int64_t>(&raw)) out = static_cast<double>(*i);
-      else if (auto* d = std::get_if<double>(&raw)) out = *d;
-      else throw mismatch();
+      if (auto* i = std::get_if<int64_t>(&raw))
+        out = static_cast<double>(*i);
+      else if (auto* d = std::get_if<double>(&raw))
+        out = *d;
+      else
+        throw mismatch();
       break;
     case AttrType::Bool:
-      if (auto* b = std::get_if<bool>(&raw)) out = *b;
+      if (auto* b = std::get_if<bool>(&raw))
+        out = *b;
       else if (auto* s = std::get_if<std::string>(&raw); s && (*s == "true" || *s == "false"))
         out = (*s == "true");
-      else throw mismatch();
+      else
+        throw mismatch();
       break;
     case AttrType::Ident:
       if (auto* s = std::get_if<std::string>(&raw)) {
         check_choice(*s);
         out = *s;
-      } else throw mismatch();
+      } else
+        throw mismatch();
       break;
     case AttrType::IntsOrIdent:
       if (auto* s = std::get_if<std::string>(&raw)) {
@@ -106,18 +131,26 @@ AttrValue coerce_attr(const AttrSpec& spec, const AttrValue& raw) {
       }
       [[fallthrough]];
     case AttrType::Ints:
-      if (auto* i = std::get_if<int64_t>(&raw)) out = *i;
+      if (auto* i = std::get_if<int64_t>(&raw))
+        out = *i;
       else if (auto* l = std::get_if<std::vector<int64_t>>(&raw)) {
-        if (l->empty()) throw AttrError(fmt::format("attribute '{}' must not be an empty list", spec.name));
+        if (l->empty())
+          throw AttrError(fmt::format("attribute '{}' must not be an empty list", spec.name));
         out = *l;
-      } else throw mismatch();
+      } else
+        throw mismatch();
       break;
     case AttrType::Floats:
-      if (auto* l = std::get_if<std::vector<double>>(&raw)) out = *l;
-      else if (auto* li = std::get_if<std::vector<int64_t>>(&raw)) out = std::vector<double>(li->begin(), li->end());
-      else if (auto* d = std::get_if<double>(&raw)) out = std::vector<double>{*d};
-      else if (auto* i = std::get_if<int64_t>(&raw)) out = std::vector<double>{static_cast<double>(*i)};
-      else throw mismatch();
+      if (auto* l = std::get_if<std::vector<double>>(&raw))
+        out = *l;
+      else if (auto* li = std::get_if<std::vector<int64_t>>(&raw))
+        out = std::vector<double>(li->begin(), li->end());
+      else if (auto* d = std::get_if<double>(&raw))
+        out = std::vector<double>{*d};
+      else if (auto* i = std::get_if<int64_t>(&raw))
+        out = std::vector<double>{static_cast<double>(*i)};
+      else
+        throw mismatch();
       break;
   }
   // Sizes beyond 2^31 are typos, and rejecting them keeps every shape and
@@ -125,11 +158,14 @@ AttrValue coerce_attr(const AttrSpec& spec, const AttrValue& raw) {
   auto in_range = [](int64_t v) { return v >= -kMaxAttrInt && v <= kMaxAttrInt; };
   bool ok = true;
   if (auto* i = std::get_if<int64_t>(&out)) ok = in_range(*i);
-  if (auto* l = std::get_if<std::vector<int64_t>>(&out)) ok = std::all_of(l->begin(), l->end(), in_range);
-  if (!ok) throw AttrError(fmt::format("attribute '{}' value {} is out of range (at most {} in magnitude)", spec.name,
-                                       format_attr_value(out), kMaxAttrInt));
+  if (auto* l = std::get_if<std::vector<int64_t>>(&out))
+    ok = std::all_of(l->begin(), l->end(), in_range);
+  if (!ok)
+    throw AttrError(fmt::format("attribute '{}' value {} is out of range (at most {} in magnitude)",
+                                spec.name, format_attr_value(out), kMaxAttrInt));
   if (spec.check)
-    if (auto why = spec.check(out)) throw AttrError(fmt::format("attribute '{}': {}", spec.name, *why));
+    if (auto why = spec.check(out))
+      throw AttrError(fmt::format("attribute '{}': {}", spec.name, *why));
   return out;
 }
 

@@ -14,8 +14,8 @@
 namespace cnnc::ir {
 
 // Identifiers (act=relu, pad=same) are kept as strings.
-using AttrValue = std::variant<int64_t, double, bool, std::string, std::vector<int64_t>,
-                               std::vector<double>>;
+using AttrValue =
+    std::variant<int64_t, double, bool, std::string, std::vector<int64_t>, std::vector<double>>;
 
 enum class AttrType {
   Int,
@@ -37,7 +37,7 @@ struct AttrSpec {
   std::string name;
   AttrType type = AttrType::Int;
   std::optional<AttrValue> default_value;  // none: required, unless `optional`
-  bool optional = false;                    // may be absent (e.g. pooling stride = kernel)
+  bool optional = false;                   // may be absent (e.g. pooling stride = kernel)
   std::string doc;
   std::vector<std::string> choices;  // for Ident and IntsOrIdent
   // Extra checks: return an explanation when the value is invalid.

@@ -18,8 +18,10 @@ std::string escape(std::string_view s) {
 }  // namespace
 
 std::string print_dot(const Graph& graph, const DotOptions& options) {
-  std::string out = fmt::format("digraph \"{}\" {{\n  rankdir=TB;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n",
-                                escape(graph.name));
+  std::string out = fmt::format(
+      "digraph \"{}\" {{\n  rankdir=TB;\n  node [shape=box, style=rounded, "
+      "fontname=\"Helvetica\"];\n",
+      escape(graph.name));
   std::map<std::string, std::vector<NodeId>> clusters;
   auto emit_node = [&](NodeId id, const std::string& indent) {
     const Node& n = graph.node(id);
@@ -36,7 +38,8 @@ std::string print_dot(const Graph& graph, const DotOptions& options) {
       if (!options.show_params) {
         for (auto t : graph.inputs_of(id)) {
           const Node& p = graph.node(t.node);
-          if (p.kind == NodeKind::Param) label += fmt::format("\\n{} {}", escape(p.param.suffix), to_string(p.outputs.at(0)));
+          if (p.kind == NodeKind::Param)
+            label += fmt::format("\\n{} {}", escape(p.param.suffix), to_string(p.outputs.at(0)));
         }
       }
     }
@@ -52,7 +55,8 @@ std::string print_dot(const Graph& graph, const DotOptions& options) {
     emit_node(id, "  ");
   }
   for (const auto& [group, ids] : clusters) {
-    out += fmt::format("  subgraph \"cluster_{}\" {{\n    label=\"{}\";\n    style=dashed;\n", escape(group), escape(group));
+    out += fmt::format("  subgraph \"cluster_{}\" {{\n    label=\"{}\";\n    style=dashed;\n",
+                       escape(group), escape(group));
     for (auto id : ids) emit_node(id, "    ");
     out += "  }\n";
   }
@@ -63,7 +67,8 @@ std::string print_dot(const Graph& graph, const DotOptions& options) {
     out += fmt::format("  n{} -> n{} [label=\"{}\", fontsize=9];\n", s, t, to_string(shape));
   }
   for (size_t i = 0; i < graph.outputs().size(); ++i) {
-    out += fmt::format("  out{} [label=\"output\", shape=ellipse];\n  n{} -> out{};\n", i, graph.outputs()[i].node, i);
+    out += fmt::format("  out{} [label=\"output\", shape=ellipse];\n  n{} -> out{};\n", i,
+                       graph.outputs()[i].node, i);
   }
   return out + "}\n";
 }

@@ -1,12 +1,14 @@
 #include "ir/graph.h"
 
-#include <boost/graph/topological_sort.hpp>
 #include <algorithm>
+#include <boost/graph/topological_sort.hpp>
 #include <stdexcept>
 
 namespace cnnc::ir {
 
-NodeId Graph::add_node(Node node) { return boost::add_vertex(std::move(node), g_); }
+NodeId Graph::add_node(Node node) {
+  return boost::add_vertex(std::move(node), g_);
+}
 
 void Graph::connect(TensorRef src, NodeId dst, int dst_port) {
   boost::add_edge(src.node, dst, Edge{src.port, dst_port}, g_);
@@ -73,7 +75,8 @@ std::vector<NodeId> Graph::topological_order() const {
   }
   if (order.size() != size()) {
     for (NodeId v = 0; v < size(); ++v)
-      if (pending[v] != 0) throw std::runtime_error("graph has a cycle through node '" + g_[v].name + "'");
+      if (pending[v] != 0)
+        throw std::runtime_error("graph has a cycle through node '" + g_[v].name + "'");
   }
   return order;
 }
@@ -96,7 +99,8 @@ std::vector<std::optional<NodeId>> Graph::remove_nodes(const std::vector<NodeId>
   std::vector<bool> removed(size(), false);
   for (auto id : ids) removed.at(id) = true;
   for (auto& o : outputs_)
-    if (removed[o.node]) throw std::logic_error("cannot remove node '" + g_[o.node].name + "': it is a graph output");
+    if (removed[o.node])
+      throw std::logic_error("cannot remove node '" + g_[o.node].name + "': it is a graph output");
   Impl fresh;
   std::vector<std::optional<NodeId>> remap(size());
   for (NodeId v = 0; v < size(); ++v)

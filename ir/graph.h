@@ -71,7 +71,9 @@ class Graph {
   std::vector<NodeId> input_nodes() const;  // NodeKind::Input, in insertion order
   std::vector<NodeId> param_nodes() const;  // NodeKind::Param, in insertion order
   const std::vector<TensorRef>& outputs() const { return outputs_; }
-  const Shape& shape_of(TensorRef t) const { return g_[t.node].outputs.at(static_cast<size_t>(t.port)); }
+  const Shape& shape_of(TensorRef t) const {
+    return g_[t.node].outputs.at(static_cast<size_t>(t.port));
+  }
 
   // Nodes in a topological order (inputs and params first); throws
   // std::runtime_error naming a node on a cycle.

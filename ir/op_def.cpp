@@ -4,12 +4,18 @@ namespace cnnc::ir {
 
 std::string_view to_string(PatternKind k) {
   switch (k) {
-    case PatternKind::Elementwise: return "elementwise";
-    case PatternKind::Broadcast: return "broadcast";
-    case PatternKind::Injective: return "injective";
-    case PatternKind::Reduction: return "reduction";
-    case PatternKind::OutputFusable: return "output-fusable";
-    case PatternKind::Opaque: return "opaque";
+    case PatternKind::Elementwise:
+      return "elementwise";
+    case PatternKind::Broadcast:
+      return "broadcast";
+    case PatternKind::Injective:
+      return "injective";
+    case PatternKind::Reduction:
+      return "reduction";
+    case PatternKind::OutputFusable:
+      return "output-fusable";
+    case PatternKind::Opaque:
+      return "opaque";
   }
   return "?";
 }

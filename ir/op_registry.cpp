@@ -8,7 +8,8 @@ namespace cnnc::ir {
 void OpRegistry::add(OpDef def) {
   if (def.name.empty()) throw std::invalid_argument("op registered without a name");
   if (!def.infer) throw std::invalid_argument("op '" + def.name + "' has no shape inference");
-  if (ops_.count(def.name)) throw std::invalid_argument("op '" + def.name + "' is already registered");
+  if (ops_.count(def.name))
+    throw std::invalid_argument("op '" + def.name + "' is already registered");
   std::string name = def.name;
   ops_.emplace(std::move(name), std::make_unique<OpDef>(std::move(def)));
 }

@@ -8,7 +8,8 @@ std::string print_model(const Graph& graph, const OpRegistry& ops) {
   std::string out = fmt::format("model {}\n", graph.name);
   std::optional<TensorRef> previous;
   for (NodeId id : graph.input_nodes()) {
-    out += fmt::format("input {} {}\n", graph.node(id).name, to_string(graph.node(id).outputs.at(0)));
+    out +=
+        fmt::format("input {} {}\n", graph.node(id).name, to_string(graph.node(id).outputs.at(0)));
     previous = TensorRef{id, 0};
   }
   for (NodeId id : graph.topological_order()) {
@@ -24,7 +25,8 @@ std::string print_model(const Graph& graph, const OpRegistry& ops) {
         line += fmt::format(" {}={}", spec.name, format_attr_value(v));
       }
     } else {
-      for (const auto& [key, value] : node.attrs.values()) line += fmt::format(" {}={}", key, format_attr_value(value));
+      for (const auto& [key, value] : node.attrs.values())
+        line += fmt::format(" {}={}", key, format_attr_value(value));
     }
     std::vector<std::string> from;
     std::vector<TensorRef> data;

@@ -13,13 +13,17 @@ ir::Graph parse_model_file(const std::string& path, Registry& registry) {
 
 ir::Graph load_model(const std::string& path, Registry& registry, const ModelOptions& options) {
   ir::Graph graph = parse_model_file(path, registry);
-  if (!options.weights.empty()) load_weights(graph, options.weights);
-  else if (!options.init.empty()) initialize_params(graph, options.init, options.seed);
+  if (!options.weights.empty())
+    load_weights(graph, options.weights);
+  else if (!options.init.empty())
+    initialize_params(graph, options.init, options.seed);
   passes::PassContext ctx{registry.ops};
   ctx.shapes_valid = true;
   // Constants are folded with the reference kernels: the oracle computes
   // them once, whatever backend runs the model.
-  ctx.evaluate = [&registry](const ir::Node& node, std::span<const ir::Tensor> inputs) -> std::optional<std::vector<ir::Tensor>> {
+  ctx.evaluate = [&registry](
+                     const ir::Node& node,
+                     std::span<const ir::Tensor> inputs) -> std::optional<std::vector<ir::Tensor>> {
     const auto* kernel = registry.reference_kernels.find(node.op);
     if (!kernel) return std::nullopt;
     std::vector<const ir::Tensor*> in;
@@ -30,7 +34,10 @@ ir::Graph load_model(const std::string& path, Registry& registry, const ModelOpt
     return out;
   };
   passes::PassManagerOptions pm = options.passes;
-  if (!pm.printer) pm.printer = [&registry](const ir::Graph& g, std::ostream& out) { out << ir::print_model(g, registry.ops); };
+  if (!pm.printer)
+    pm.printer = [&registry](const ir::Graph& g, std::ostream& out) {
+      out << ir::print_model(g, registry.ops);
+    };
   passes::run_pipeline(registry.passes, options.pipeline, graph, ctx, pm);
   return graph;
 }

@@ -13,8 +13,8 @@
 namespace cnnc {
 
 struct ModelOptions {
-  std::string weights;             // a safetensors file; empty: use `init`
-  std::string init;                // he | xavier | zeros; empty with no weights: parameters stay unset
+  std::string weights;  // a safetensors file; empty: use `init`
+  std::string init;     // he | xavier | zeros; empty with no weights: parameters stay unset
   uint64_t seed = 0;
   std::string pipeline = "inference";
   passes::PassManagerOptions passes;

@@ -1,5 +1,7 @@
 #include "runtime/version.h"
 
 namespace cnnc {
-const char* version() { return CNNC_VERSION; }
+const char* version() {
+  return CNNC_VERSION;
+}
 }  // namespace cnnc

@@ -5,7 +5,8 @@
 namespace cnnc::backends::reference {
 
 void KernelTable::add(const std::string& op, Kernel kernel) {
-  if (kernels_.count(op)) throw std::invalid_argument("reference kernel for '" + op + "' is already registered");
+  if (kernels_.count(op))
+    throw std::invalid_argument("reference kernel for '" + op + "' is already registered");
   kernels_.emplace(op, std::move(kernel));
 }
 

@@ -14,9 +14,9 @@
 namespace cnnc::backends::reference {
 
 struct KernelArgs {
-  const ir::Node& node;                      // attributes, name, param spec
+  const ir::Node& node;                       // attributes, name, param spec
   std::span<const ir::Tensor* const> inputs;  // data inputs, then parameters
-  std::span<ir::Tensor> outputs;             // allocated with the inferred shapes
+  std::span<ir::Tensor> outputs;              // allocated with the inferred shapes
 };
 
 using Kernel = std::function<void(const KernelArgs&)>;

@@ -15,7 +15,8 @@ class ReferenceExecutable final : public Executable {
     for (auto id : order_) {
       const auto& node = graph_.node(id);
       if (node.kind == ir::NodeKind::Param && !node.value)
-        throw std::runtime_error(fmt::format("parameter '{}' has no value: load weights or use --init", node.name));
+        throw std::runtime_error(
+            fmt::format("parameter '{}' has no value: load weights or use --init", node.name));
       if (node.kind != ir::NodeKind::Op) continue;
       const Kernel* k = kernels.find(node.op);
       if (!k)
@@ -38,14 +39,16 @@ class ReferenceExecutable final : public Executable {
       }
       if (node.kind != ir::NodeKind::Op) continue;
       std::vector<const ir::Tensor*> in;
-      for (auto t : graph_.inputs_of(id)) in.push_back(&values[t.node].at(static_cast<size_t>(t.port)));
+      for (auto t : graph_.inputs_of(id))
+        in.push_back(&values[t.node].at(static_cast<size_t>(t.port)));
       std::vector<ir::Tensor> out;
       for (const auto& s : node.outputs) out.emplace_back(s.with_batch(batch));
       kernels_.at(id)(KernelArgs{node, in, out});
       values[id] = std::move(out);
     }
     std::vector<ir::Tensor> results;
-    for (auto t : graph_.outputs()) results.push_back(values[t.node].at(static_cast<size_t>(t.port)));
+    for (auto t : graph_.outputs())
+      results.push_back(values[t.node].at(static_cast<size_t>(t.port)));
     return results;
   }
 

@@ -14,33 +14,49 @@ OpDef conv_def(size_t spatial) {
   std::string name = fmt::format("conv{}d", spatial);
   OpDef def;
   def.name = name;
-  def.summary = fmt::format("{}-D convolution (cross-correlation) with stride, padding, dilation, groups, bias and activation", spatial);
+  def.summary = fmt::format(
+      "{}-D convolution (cross-correlation) with stride, padding, dilation, groups, bias and "
+      "activation",
+      spatial);
   def.kind = PatternKind::OutputFusable;
-  def.attrs = {
-      {.name = "filters", .type = AttrType::Int, .default_value = {}, .doc = "output channels K",
-       .check = [](const AttrValue& v) -> std::optional<std::string> {
-         if (std::get<int64_t>(v) < 1) return "must be at least 1";
-         return std::nullopt;
-       }},
-      kernel_attr(), stride_attr(false), pad_attr(), dilation_attr(),
-      {.name = "groups", .type = AttrType::Int, .default_value = int64_t{1}, .doc = "channel groups (C for depthwise)",
-       .check = [](const AttrValue& v) -> std::optional<std::string> {
-         if (std::get<int64_t>(v) < 1) return "must be at least 1";
-         return std::nullopt;
-       }},
-      {.name = "bias", .type = AttrType::Bool, .default_value = true, .doc = "add a learned bias per output channel"},
-      act_attr(), act_alpha_attr()};
+  def.attrs = {{.name = "filters",
+                .type = AttrType::Int,
+                .default_value = {},
+                .doc = "output channels K",
+                .check = [](const AttrValue& v) -> std::optional<std::string> {
+                  if (std::get<int64_t>(v) < 1) return "must be at least 1";
+                  return std::nullopt;
+                }},
+               kernel_attr(),
+               stride_attr(false),
+               pad_attr(),
+               dilation_attr(),
+               {.name = "groups",
+                .type = AttrType::Int,
+                .default_value = int64_t{1},
+                .doc = "channel groups (C for depthwise)",
+                .check = [](const AttrValue& v) -> std::optional<std::string> {
+                  if (std::get<int64_t>(v) < 1) return "must be at least 1";
+                  return std::nullopt;
+                }},
+               {.name = "bias",
+                .type = AttrType::Bool,
+                .default_value = true,
+                .doc = "add a learned bias per output channel"},
+               act_attr(),
+               act_alpha_attr()};
   def.min_inputs = def.max_inputs = 1;
   auto check_input = [name, spatial](const OpContext& ctx) {
     const Shape& x = ctx.input(0);
     if (x.rank() != spatial + 2 && x.rank() >= 3 && x.rank() <= 5)
-      throw OpError(fmt::format("{} expects a rank-{} input, got {}; for this input use conv{}d", name, spatial + 2,
-                                to_string(x), x.rank() - 2),
+      throw OpError(fmt::format("{} expects a rank-{} input, got {}; for this input use conv{}d",
+                                name, spatial + 2, to_string(x), x.rank() - 2),
                     "", 0);
     require_rank(x, spatial + 2, name);
     int64_t c = x[1], groups = ctx.attrs.get_int("groups"), k = ctx.attrs.get_int("filters");
     if (c % groups != 0)
-      throw OpError(fmt::format("groups={} does not divide the {} input channels", groups, c), "groups");
+      throw OpError(fmt::format("groups={} does not divide the {} input channels", groups, c),
+                    "groups");
     if (k % groups != 0)
       throw OpError(fmt::format("groups={} does not divide filters={}", groups, k), "groups");
   };
@@ -52,10 +68,17 @@ OpDef conv_def(size_t spatial) {
     Shape ws{k, cg};
     for (auto r : w.kernel) ws.dims.push_back(r);
     int64_t fan_in = cg * w.kernel_elements();
-    std::vector<ParamSpec> ps{{.suffix = "weight", .shape = ws, .init = ParamInit::HeNormal, .fan_in = fan_in,
+    std::vector<ParamSpec> ps{{.suffix = "weight",
+                               .shape = ws,
+                               .init = ParamInit::HeNormal,
+                               .fan_in = fan_in,
                                .fan_out = k * w.kernel_elements()}};
     if (ctx.attrs.get_bool("bias"))
-      ps.push_back({.suffix = "bias", .shape = Shape{k}, .init = ParamInit::Bias, .fan_in = fan_in, .fan_out = k});
+      ps.push_back({.suffix = "bias",
+                    .shape = Shape{k},
+                    .init = ParamInit::Bias,
+                    .fan_in = fan_in,
+                    .fan_out = k});
     return ps;
   };
   def.infer = [check_input](const OpContext& ctx) {

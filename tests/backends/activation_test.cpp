@@ -17,7 +17,8 @@ TEST(Activation, Relu) {
 
 TEST(Activation, Relu6ClipsAtSix) {
   OpEnv env;
-  expect_near(env.run1("relu6", {Tensor(Shape{1, 1, 5}, {-2.0f, 0.0f, 3.5f, 6.0f, 9.0f})}), Shape{1, 1, 5}, {0, 0, 3.5f, 6, 6});
+  expect_near(env.run1("relu6", {Tensor(Shape{1, 1, 5}, {-2.0f, 0.0f, 3.5f, 6.0f, 9.0f})}),
+              Shape{1, 1, 5}, {0, 0, 3.5f, 6, 6});
 }
 
 TEST(Activation, LeakyReluDefaultAndExplicitAlpha) {

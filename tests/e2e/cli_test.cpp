@@ -38,12 +38,15 @@ Result cnnc(const std::string& args) {
   return r;
 }
 
-std::string source(const std::string& rel) { return std::string(CNNC_SOURCE_DIR) + "/" + rel; }
+std::string source(const std::string& rel) {
+  return std::string(CNNC_SOURCE_DIR) + "/" + rel;
+}
 
 class Cli : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(CNNC_BINARY_DIR) / "e2e" / ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    dir_ = fs::path(CNNC_BINARY_DIR) / "e2e" /
+           ::testing::UnitTest::GetInstance()->current_test_info()->name();
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -75,8 +78,9 @@ TEST_F(Cli, InspectJsonForScripts) {
 }
 
 TEST_F(Cli, RunImageWithSeededInitIsDeterministic) {
-  std::string args = "run " + source("examples/models/lenet5.cnn") + " --init he --seed 1 --input " +
-                     source("examples/images/digit7.png") + " --top 3";
+  std::string args = "run " + source("examples/models/lenet5.cnn") +
+                     " --init he --seed 1 --input " + source("examples/images/digit7.png") +
+                     " --top 3";
   auto a = cnnc(args), b = cnnc(args);
   ASSERT_EQ(a.status, 0) << a.output;
   EXPECT_EQ(a.output, b.output);
@@ -96,7 +100,8 @@ TEST_F(Cli, RunWithWeightsAndNpyMatchesTheLibrary) {
   std::uniform_real_distribution<float> u(0, 1);
   for (auto& v : x.data()) v = u(rng);
   npy::write(tmp("x.npy"), x);
-  auto r = cnnc("run " + model + " --weights " + tmp("w.safetensors") + " --input " + tmp("x.npy") + " --output " + tmp("y.npy"));
+  auto r = cnnc("run " + model + " --weights " + tmp("w.safetensors") + " --input " + tmp("x.npy") +
+                " --output " + tmp("y.npy"));
   ASSERT_EQ(r.status, 0) << r.output;
   ir::Tensor y = npy::read(tmp("y.npy"));
   ASSERT_EQ(y.shape(), (ir::Shape{3, 10}));
@@ -115,9 +120,11 @@ TEST_F(Cli, RunWithWeightsAndNpyMatchesTheLibrary) {
 }
 
 TEST_F(Cli, WeightsThatDoNotFitAreNamed) {
-  ASSERT_EQ(cnnc("init " + source("examples/models/lenet5.cnn") + " -o " + tmp("lenet.safetensors")).status, 0);
-  auto r = cnnc("run " + source("examples/models/seq1d.cnn") + " --weights " + tmp("lenet.safetensors") + " --input " +
-                source("examples/images/digit7.png"));
+  ASSERT_EQ(cnnc("init " + source("examples/models/lenet5.cnn") + " -o " + tmp("lenet.safetensors"))
+                .status,
+            0);
+  auto r = cnnc("run " + source("examples/models/seq1d.cnn") + " --weights " +
+                tmp("lenet.safetensors") + " --input " + source("examples/images/digit7.png"));
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_NE(r.output.find("'c1.weight'"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("'fc.weight': missing"), std::string::npos) << r.output;
@@ -125,20 +132,23 @@ TEST_F(Cli, WeightsThatDoNotFitAreNamed) {
   // A truncated file is a clear error, not a crash.
   auto size = fs::file_size(tmp("lenet.safetensors"));
   fs::resize_file(tmp("lenet.safetensors"), size / 2);
-  r = cnnc("run " + source("examples/models/lenet5.cnn") + " --weights " + tmp("lenet.safetensors") + " --input " +
-           source("examples/images/digit7.png"));
+  r = cnnc("run " + source("examples/models/lenet5.cnn") + " --weights " +
+           tmp("lenet.safetensors") + " --input " + source("examples/images/digit7.png"));
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_NE(r.output.find("lenet.safetensors"), std::string::npos) << r.output;
 }
 
 TEST_F(Cli, RunWithoutWeightsSaysWhatToDo) {
-  auto r = cnnc("run " + source("examples/models/lenet5.cnn") + " --input " + source("examples/images/digit7.png"));
+  auto r = cnnc("run " + source("examples/models/lenet5.cnn") + " --input " +
+                source("examples/images/digit7.png"));
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.output.find("--weights"), std::string::npos) << r.output;
-  r = cnnc("run " + source("examples/models/lenet5.cnn") + " --init he --input " + tmp("missing.png"));
+  r = cnnc("run " + source("examples/models/lenet5.cnn") + " --init he --input " +
+           tmp("missing.png"));
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.output.find("missing.png"), std::string::npos) << r.output;
-  r = cnnc("run " + source("examples/models/lenet5.cnn") + " --init he --backend halid --input " + source("examples/images/digit7.png"));
+  r = cnnc("run " + source("examples/models/lenet5.cnn") + " --init he --backend halid --input " +
+           source("examples/images/digit7.png"));
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.output.find("unknown backend 'halid'"), std::string::npos) << r.output;
 }
@@ -150,18 +160,22 @@ TEST_F(Cli, CheckReportsAndExits) {
   EXPECT_EQ(bad.status, 1);
   auto missing = cnnc("check " + tmp("nope.cnn"));
   EXPECT_EQ(missing.status, 1);
-  EXPECT_NE(missing.output.find("nope.cnn: cannot open model file"), std::string::npos) << missing.output;
+  EXPECT_NE(missing.output.find("nope.cnn: cannot open model file"), std::string::npos)
+      << missing.output;
 }
 
 TEST_F(Cli, TenMegabyteLineIsRejectedQuickly) {
   {
     std::ofstream f(tmp("long.cnn"));
-    f << "model m\ninput x [N, 1, 8, 8]\nrelu r " << std::string(10 * 1024 * 1024, 'a') << "\noutput r\n";
+    f << "model m\ninput x [N, 1, 8, 8]\nrelu r " << std::string(10 * 1024 * 1024, 'a')
+      << "\noutput r\n";
   }
   auto r = cnnc("check " + tmp("long.cnn"));
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.output.find("long.cnn:3:1: error: line 3 is 10485767 characters long; lines are limited to 65536"),
-            std::string::npos)
+  EXPECT_NE(
+      r.output.find(
+          "long.cnn:3:1: error: line 3 is 10485767 characters long; lines are limited to 65536"),
+      std::string::npos)
       << r.output.substr(0, 500);
   EXPECT_LT(r.output.size(), 2000u);
 }
@@ -185,18 +199,22 @@ TEST_F(Cli, FormatIsCanonical) {
 }
 
 TEST_F(Cli, PassFlags) {
-  std::ofstream(tmp("m.cnn")) << "model m\ninput x [N, 1, 8, 8]\nflatten\ndropout drop rate=0.3\ndense fc units=3\noutput fc\n";
-  std::string run = "run " + tmp("m.cnn") + " --init he --input " + source("examples/images/digit7.png") + " --top 1";
+  std::ofstream(tmp("m.cnn")) << "model m\ninput x [N, 1, 8, 8]\nflatten\ndropout drop "
+                                 "rate=0.3\ndense fc units=3\noutput fc\n";
+  std::string run = "run " + tmp("m.cnn") + " --init he --input " +
+                    source("examples/images/digit7.png") + " --top 1";
   auto r = cnnc("--print-after=eliminate-dropout " + run);
   ASSERT_EQ(r.status, 0) << r.output;
   auto at = r.output.find("*** IR Dump After eliminate-dropout ***");
   ASSERT_NE(at, std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("dropout drop", at), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("flatten flatten_1\ndense fc units=3\n", at), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("flatten flatten_1\ndense fc units=3\n", at), std::string::npos)
+      << r.output;
 
   r = cnnc("--print-after=fold-constants --disable-pass=eliminate-dropout " + run);
   ASSERT_EQ(r.status, 0) << r.output;
-  EXPECT_NE(r.output.find("*** Skipped disabled pass eliminate-dropout ***"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("*** Skipped disabled pass eliminate-dropout ***"), std::string::npos)
+      << r.output;
   at = r.output.find("*** IR Dump After fold-constants ***");
   ASSERT_NE(at, std::string::npos) << r.output;
   EXPECT_NE(r.output.find("dropout drop rate=0.3", at), std::string::npos) << r.output;
@@ -213,6 +231,10 @@ TEST_F(Cli, ListsBackendsAndOps) {
   auto o = cnnc("ops");
   EXPECT_NE(o.output.find("conv2d"), std::string::npos);
   EXPECT_NE(o.output.find("lrn"), std::string::npos);
+  auto p = cnnc("passes");
+  EXPECT_EQ(p.status, 0);
+  EXPECT_NE(p.output.find("eliminate-dropout"), std::string::npos);
+  EXPECT_NE(p.output.find("inference"), std::string::npos);
 }
 
 TEST_F(Cli, OpReferenceInDocsIsCurrent) {
@@ -220,7 +242,8 @@ TEST_F(Cli, OpReferenceInDocsIsCurrent) {
   ASSERT_EQ(r.status, 0);
   std::ifstream f(source("docs/ops.md"));
   std::string doc((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(r.output, doc) << "docs/ops.md is stale: regenerate it with `cnnc ops --markdown > docs/ops.md`";
+  EXPECT_EQ(r.output, doc)
+      << "docs/ops.md is stale: regenerate it with `cnnc ops --markdown > docs/ops.md`";
 }
 
 TEST_F(Cli, PluginAddsAnOp) {
@@ -232,8 +255,8 @@ TEST_F(Cli, PluginAddsAnOp) {
   ir::Tensor x(ir::Shape{2, 3, 8, 8});
   for (int64_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 7) - 3.0f;
   npy::write(tmp("x.npy"), x);
-  auto r = cnnc("--plugin " + std::string(CNNC_SWISH_PLUGIN) + " run " + model + " --init he --seed 4 --input " + tmp("x.npy") +
-                " --output " + tmp("y.npy"));
+  auto r = cnnc("--plugin " + std::string(CNNC_SWISH_PLUGIN) + " run " + model +
+                " --init he --seed 4 --input " + tmp("x.npy") + " --output " + tmp("y.npy"));
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(npy::read(tmp("y.npy")).shape(), (ir::Shape{2, 2}));
   auto ops = cnnc("--plugin " + std::string(CNNC_SWISH_PLUGIN) + " ops");
@@ -242,8 +265,8 @@ TEST_F(Cli, PluginAddsAnOp) {
   auto wrong = cnnc("--plugin " + std::string(CNNC_SWISH_WRONG_PLUGIN) + " check " + model);
   EXPECT_EQ(wrong.status, 1);
   EXPECT_NE(wrong.output.find("9999"), std::string::npos) << wrong.output;
-  auto env = cnnc("check " + model + " --help >/dev/null; CNNC_PLUGIN_PATH=" + std::string(CNNC_SWISH_PLUGIN) + " " +
-                  std::string(CNNC_CLI) + " check " + model);
+  auto env = cnnc("check " + model + " --help >/dev/null; CNNC_PLUGIN_PATH=" +
+                  std::string(CNNC_SWISH_PLUGIN) + " " + std::string(CNNC_CLI) + " check " + model);
   EXPECT_EQ(env.status, 0) << env.output;
 }
 

@@ -9,9 +9,13 @@
 namespace cnnc::frontend {
 namespace {
 
-const ir::OpRegistry& ops() { return global_registry().ops; }
+const ir::OpRegistry& ops() {
+  return global_registry().ops;
+}
 
-ir::Graph parse(std::string_view text) { return parse_model("test.cnn", text, ops()); }
+ir::Graph parse(std::string_view text) {
+  return parse_model("test.cnn", text, ops());
+}
 
 std::string errors_of(std::string_view text) {
   try {
@@ -96,8 +100,9 @@ output head
 
 TEST(Parser, RepeatNamesInstancesPredictably) {
   ir::Graph g = parse(kResidual);
-  for (const char* name : {"stage1.1.conv_a", "stage1.1.bn_a", "stage1.1.relu_1", "stage1.1.sum", "stage1.1.out",
-                           "stage1.2.conv_a", "stage1.2.out", "stage1.2.conv_b.weight", "stage1.1.bn_a.running_var"})
+  for (const char* name :
+       {"stage1.1.conv_a", "stage1.1.bn_a", "stage1.1.relu_1", "stage1.1.sum", "stage1.1.out",
+        "stage1.2.conv_a", "stage1.2.out", "stage1.2.conv_b.weight", "stage1.1.bn_a.running_var"})
     EXPECT_TRUE(g.find(name)) << name;
   // The second instance reads the first one's output; its shortcut (`in`) too.
   auto sum2 = *g.find("stage1.2.sum");
@@ -142,40 +147,53 @@ TEST(Parser, CanonicalFormRoundTrips) {
   // A file already in canonical form prints as itself.
   std::string canonical = ir::print_model(parse(kLenet), ops());
   EXPECT_EQ(ir::print_model(parse(canonical), ops()), canonical);
-  EXPECT_NE(canonical.find("conv2d c1 filters=6 kernel=5 pad=2 act=relu\n"), std::string::npos) << canonical;
+  EXPECT_NE(canonical.find("conv2d c1 filters=6 kernel=5 pad=2 act=relu\n"), std::string::npos)
+      << canonical;
 }
 
 TEST(Diagnostics, CaretUnderTheCulprit) {
-  std::string report = errors_of("model m\ninput x [N, 1, 8, 8]\nconv2d c1 filters=4 kernal=3\noutput c1\n");
-  EXPECT_NE(report.find("test.cnn:3:21: error: unknown attribute 'kernal' for op 'conv2d'"), std::string::npos) << report;
-  EXPECT_NE(report.find("    3 | conv2d c1 filters=4 kernal=3\n      |                     ^~~~~~\n"), std::string::npos) << report;
+  std::string report =
+      errors_of("model m\ninput x [N, 1, 8, 8]\nconv2d c1 filters=4 kernal=3\noutput c1\n");
+  EXPECT_NE(report.find("test.cnn:3:21: error: unknown attribute 'kernal' for op 'conv2d'"),
+            std::string::npos)
+      << report;
+  EXPECT_NE(
+      report.find("    3 | conv2d c1 filters=4 kernal=3\n      |                     ^~~~~~\n"),
+      std::string::npos)
+      << report;
   EXPECT_NE(report.find("did you mean 'kernel'?"), std::string::npos) << report;
 }
 
 TEST(Diagnostics, AllProblemsInOneRun) {
   std::string report = errors_of(
-      "model m\ninput x [N, 1, 8, 8]\nconvv a\nrelu b foo=1\nmaxpool c kernel=2 sride=2\nfrob d\noutput d\n");
-  for (const char* want : {"unknown op 'convv'", "unknown attribute 'foo'", "unknown attribute 'sride'", "unknown op 'frob'",
-                           "4 errors found"})
+      "model m\ninput x [N, 1, 8, 8]\nconvv a\nrelu b foo=1\nmaxpool c kernel=2 sride=2\nfrob "
+      "d\noutput d\n");
+  for (const char* want : {"unknown op 'convv'", "unknown attribute 'foo'",
+                           "unknown attribute 'sride'", "unknown op 'frob'", "4 errors found"})
     EXPECT_NE(report.find(want), std::string::npos) << want << "\n" << report;
 }
 
 TEST(Diagnostics, NoCascadeAfterAFailedLayer) {
-  std::string report = errors_of("model m\ninput x [N, 1, 8, 8]\nconv2d a filters=4 kernel=30\nrelu b\nrelu c\noutput c\n");
+  std::string report = errors_of(
+      "model m\ninput x [N, 1, 8, 8]\nconv2d a filters=4 kernel=30\nrelu b\nrelu c\noutput c\n");
   EXPECT_NE(report.find("1 error found"), std::string::npos) << report;
 }
 
 TEST(Diagnostics, LongLineExcerptIsBounded) {
-  std::string text = "model m\ninput x [N, 1, 8, 8]\nrelu r foo=1 " + std::string(5000, 'a') + "=1\noutput r\n";
+  std::string text =
+      "model m\ninput x [N, 1, 8, 8]\nrelu r foo=1 " + std::string(5000, 'a') + "=1\noutput r\n";
   std::string report = errors_of(text);
-  EXPECT_NE(report.find("name is 5000 characters long; names are limited to 256"), std::string::npos) << report;
+  EXPECT_NE(report.find("name is 5000 characters long; names are limited to 256"),
+            std::string::npos)
+      << report;
   EXPECT_LT(report.size(), 1200u) << report;
 }
 
 TEST(Lexer, RejectsOverlongLines) {
   std::string text = "model m\n# " + std::string(70000, 'x') + "\n";
   std::string report = errors_of(text);
-  EXPECT_NE(report.find("characters long; lines are limited to"), std::string::npos) << report.substr(0, 300);
+  EXPECT_NE(report.find("characters long; lines are limited to"), std::string::npos)
+      << report.substr(0, 300);
 }
 
 }  // namespace

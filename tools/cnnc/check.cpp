@@ -10,7 +10,8 @@
 namespace cnnc::cli {
 
 void add_check_command(CLI::App& app, GlobalOptions& global) {
-  auto* cmd = app.add_subcommand("check", "parse, infer shapes and verify a model; report every problem");
+  auto* cmd =
+      app.add_subcommand("check", "parse, infer shapes and verify a model; report every problem");
   auto paths = std::make_shared<std::vector<std::string>>();
   cmd->add_option("models", *paths, "model files (.cnn)")->required();
   cmd->callback([=, &global] {
@@ -30,7 +31,8 @@ void add_check_command(CLI::App& app, GlobalOptions& global) {
         std::cout << fmt::format("{}: ok (model {}, {} layers)\n", path, g.name, layers);
       } catch (const std::exception& e) {
         std::cerr << e.what();
-        if (std::string_view(e.what()).empty() || std::string_view(e.what()).back() != '\n') std::cerr << "\n";
+        if (std::string_view(e.what()).empty() || std::string_view(e.what()).back() != '\n')
+          std::cerr << "\n";
         ++failed;
       }
     }

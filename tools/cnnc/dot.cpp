@@ -7,7 +7,8 @@
 namespace cnnc::cli {
 
 void add_dot_command(CLI::App& app, GlobalOptions& global) {
-  auto* cmd = app.add_subcommand("dot", "print the graph in Graphviz DOT (render with `dot -Tsvg`)");
+  auto* cmd =
+      app.add_subcommand("dot", "print the graph in Graphviz DOT (render with `dot -Tsvg`)");
   auto path = std::make_shared<std::string>();
   auto params = std::make_shared<bool>(false);
   cmd->add_option("model", *path, "model file (.cnn)")->required();

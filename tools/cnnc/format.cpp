@@ -7,7 +7,8 @@
 namespace cnnc::cli {
 
 void add_format_command(CLI::App& app, GlobalOptions& global) {
-  auto* cmd = app.add_subcommand("format", "print the model in canonical form: blocks expanded, every layer named");
+  auto* cmd = app.add_subcommand(
+      "format", "print the model in canonical form: blocks expanded, every layer named");
   auto path = std::make_shared<std::string>();
   cmd->add_option("model", *path, "model file (.cnn)")->required();
   cmd->callback([=, &global] {

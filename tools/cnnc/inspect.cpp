@@ -37,7 +37,8 @@ std::vector<LayerRow> rows_of(const ir::Graph& g, const ir::OpRegistry& ops) {
   for (auto id : g.topological_order()) {
     const auto& n = g.node(id);
     if (n.kind == ir::NodeKind::Param) continue;
-    LayerRow row{n.name, n.kind == ir::NodeKind::Input ? "input" : n.op, ir::to_string(n.outputs.at(0))};
+    LayerRow row{n.name, n.kind == ir::NodeKind::Input ? "input" : n.op,
+                 ir::to_string(n.outputs.at(0))};
     if (n.kind == ir::NodeKind::Op) {
       std::vector<ir::Shape> shapes;
       size_t data = 0;
@@ -45,7 +46,8 @@ std::vector<LayerRow> rows_of(const ir::Graph& g, const ir::OpRegistry& ops) {
         const auto& src = g.node(t.node);
         shapes.push_back(g.shape_of(t));
         if (src.kind == ir::NodeKind::Param) {
-          (src.param.role == ir::ParamRole::Trainable ? row.params : row.state) += src.outputs[0].elements_per_item();
+          (src.param.role == ir::ParamRole::Trainable ? row.params : row.state) +=
+              src.outputs[0].elements_per_item();
         } else {
           ++data;
         }
@@ -81,7 +83,12 @@ void inspect(const std::string& path, int64_t batch, bool json, GlobalOptions& g
     j["peak_activation_bytes"] = peak;
     j["layers"] = nlohmann::json::array();
     for (const auto& r : rows)
-      j["layers"].push_back({{"name", r.name}, {"op", r.op}, {"output_shape", r.shape}, {"params", r.params}, {"state", r.state}, {"macs", r.macs}});
+      j["layers"].push_back({{"name", r.name},
+                             {"op", r.op},
+                             {"output_shape", r.shape},
+                             {"params", r.params},
+                             {"state", r.state},
+                             {"macs", r.macs}});
     std::cout << j.dump(2) << "\n";
     return;
   }
@@ -92,23 +99,28 @@ void inspect(const std::string& path, int64_t batch, bool json, GlobalOptions& g
     ws = std::max(ws, r.shape.size());
   }
   std::cout << fmt::format("model {} ({})\n\n", g.name, path);
-  std::cout << fmt::format("{:<{}}  {:<{}}  {:<{}}  {:>13}  {:>17}\n", "layer", wn, "op", wo, "output shape", ws, "params", "MACs");
+  std::cout << fmt::format("{:<{}}  {:<{}}  {:<{}}  {:>13}  {:>17}\n", "layer", wn, "op", wo,
+                           "output shape", ws, "params", "MACs");
   std::cout << std::string(wn + wo + ws + 13 + 17 + 8, '-') << "\n";
   for (const auto& r : rows)
-    std::cout << fmt::format("{:<{}}  {:<{}}  {:<{}}  {:>13}  {:>17}\n", r.name, wn, r.op, wo, r.shape, ws,
-                             r.params || r.state ? with_commas(r.params) : "", r.macs ? with_commas(r.macs) : "");
+    std::cout << fmt::format("{:<{}}  {:<{}}  {:<{}}  {:>13}  {:>17}\n", r.name, wn, r.op, wo,
+                             r.shape, ws, r.params || r.state ? with_commas(r.params) : "",
+                             r.macs ? with_commas(r.macs) : "");
   std::cout << std::string(wn + wo + ws + 13 + 17 + 8, '-') << "\n";
   std::cout << fmt::format("layers:                  {}\n", rows.size());
-  std::cout << fmt::format("trainable parameters:    {} ({})\n", with_commas(params), human_bytes(params * 4));
+  std::cout << fmt::format("trainable parameters:    {} ({})\n", with_commas(params),
+                           human_bytes(params * 4));
   if (state) std::cout << fmt::format("state (running stats):   {}\n", with_commas(state));
-  std::cout << fmt::format("MACs per image:          {} ({:.3f} GMAC)\n", with_commas(macs), static_cast<double>(macs) / 1e9);
+  std::cout << fmt::format("MACs per image:          {} ({:.3f} GMAC)\n", with_commas(macs),
+                           static_cast<double>(macs) / 1e9);
   std::cout << fmt::format("peak activation memory:  {} at batch {}\n", human_bytes(peak), batch);
 }
 
 }  // namespace
 
 void add_inspect_command(CLI::App& app, GlobalOptions& global) {
-  auto* cmd = app.add_subcommand("inspect", "layer table: output shapes, parameters, MACs, peak activation memory");
+  auto* cmd = app.add_subcommand(
+      "inspect", "layer table: output shapes, parameters, MACs, peak activation memory");
   auto path = std::make_shared<std::string>();
   auto batch = std::make_shared<int64_t>(1);
   auto json = std::make_shared<bool>(false);

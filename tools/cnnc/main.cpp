@@ -39,8 +39,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
   GlobalOptions global;
-  app.add_option("--plugin", global.plugins, "load a plugin shared library (repeatable; also CNNC_PLUGIN_PATH)");
-  app.add_option("--print-after", global.print_after, "print the IR after the named pass (repeatable)");
+  app.add_option("--plugin", global.plugins,
+                 "load a plugin shared library (repeatable; also CNNC_PLUGIN_PATH)");
+  app.add_option("--print-after", global.print_after,
+                 "print the IR after the named pass (repeatable)");
   app.add_flag("--print-after-all", global.print_after_all, "print the IR after every pass");
   app.add_option("--disable-pass", global.disabled_passes, "skip the named pass (repeatable)");
 #define CNNC_ADD_COMMAND(name) add_##name##_command(app, global);

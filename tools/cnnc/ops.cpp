@@ -25,8 +25,9 @@ std::string markdown(const Registry& reg) {
   for (const auto& n : names) {
     const auto* def = reg.ops.find(n);
     std::string inputs = def->max_inputs < 0 ? fmt::format("{}+", def->min_inputs)
-                         : def->min_inputs == def->max_inputs ? std::to_string(def->min_inputs)
-                                                              : fmt::format("{}-{}", def->min_inputs, def->max_inputs);
+                         : def->min_inputs == def->max_inputs
+                             ? std::to_string(def->min_inputs)
+                             : fmt::format("{}-{}", def->min_inputs, def->max_inputs);
     out += fmt::format("| [`{}`](#{}) | {} | {} | {} |\n", n, n, ir::to_string(def->kind), inputs,
                        reg.reference_kernels.has(n) ? "yes" : "no");
   }
@@ -59,7 +60,8 @@ void add_ops_command(CLI::App& app, GlobalOptions& global) {
       std::cout << markdown(reg);
       return;
     }
-    for (const auto& n : reg.ops.names()) std::cout << fmt::format("{:<18} {}\n", n, reg.ops.find(n)->summary);
+    for (const auto& n : reg.ops.names())
+      std::cout << fmt::format("{:<18} {}\n", n, reg.ops.find(n)->summary);
   });
 }
 
@@ -67,7 +69,8 @@ void add_backends_command(CLI::App& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand("backends", "list the registered backends");
   cmd->callback([&global] {
     Registry& reg = registry(global);
-    for (const auto& n : reg.backends.names()) std::cout << fmt::format("{:<12} {}\n", n, reg.backends.find(n)->description());
+    for (const auto& n : reg.backends.names())
+      std::cout << fmt::format("{:<12} {}\n", n, reg.backends.find(n)->description());
   });
 }
 
