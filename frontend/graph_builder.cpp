@@ -276,17 +276,13 @@ class Builder {
       auto pool = ops_.names();
       for (const auto& [b, _] : blocks_) pool.push_back(b);
       pool.insert(pool.end(), {"input", "output", "repeat", "block", "model"});
+      auto hint = did_you_mean(ir::closest_names(l.op, pool));
       error(l.op_location, fmt::format("unknown op '{}'", l.op), {},
-            did_you_mean(ir::closest_names(l.op, pool)).empty()
-                ? "`cnnc ops` lists every op"
-                : did_you_mean(ir::closest_names(l.op, pool)),
-            &f);
+            hint.empty() ? "`cnnc ops` lists every op" : hint, &f);
       poison(l, f);
       return;
     }
-    ast::NameRef local =
-        l.name ? *l.name
-               : ast::NameRef{forced_name.value_or(unique_auto_name(l.op, f)), l.op_location};
+    ast::NameRef local = local_name(l, f, forced_name);
     std::string full = f.prefix + local.name;
     ir::SourceTrace origin = trace_at(l.op_location, f);
 
@@ -454,8 +450,15 @@ class Builder {
     define(local, full, Binding{ir::TensorRef{id, 0}, origin}, f);
   }
 
+  // The layer's name as written, or the one given to it.
+  ast::NameRef local_name(const ast::Layer& l, Frame& f,
+                          const std::optional<std::string>& forced = {}) {
+    if (l.name) return *l.name;
+    return {forced.value_or(unique_auto_name(l.op, f)), l.op_location};
+  }
+
   void poison(const ast::Layer& l, Frame& f) {
-    ast::NameRef local = l.name ? *l.name : ast::NameRef{unique_auto_name(l.op, f), l.op_location};
+    ast::NameRef local = local_name(l, f);
     define(local, f.prefix + local.name, Binding{std::nullopt, trace_at(l.op_location, f)}, f);
   }
 
@@ -563,9 +566,7 @@ class Builder {
       poison(l, f);
       return;
     }
-    ast::NameRef local =
-        l.name ? *l.name
-               : ast::NameRef{forced_name.value_or(unique_auto_name(l.op, f)), l.op_location};
+    ast::NameRef local = local_name(l, f, forced_name);
     std::string full = f.prefix + local.name;
     if (auto it = global_names_.find(full); it != global_names_.end()) {
       error(local.location, fmt::format("duplicate layer name '{}'", full),
