@@ -75,7 +75,12 @@ std::string DiagnosticEngine::render(const Diagnostic& d) const {
 }
 
 void DiagnosticEngine::print(std::ostream& out) const {
-  for (const auto& d : errors_) out << render(d);
+  // Like a compiler's error limit: past this, a file is not a model at all
+  // and more lines only bury the first, most useful messages.
+  constexpr size_t kShown = 30;
+  for (size_t i = 0; i < errors_.size() && i < kShown; ++i) out << render(errors_[i]);
+  if (errors_.size() > kShown)
+    out << fmt::format("... {} more errors not shown\n", errors_.size() - kShown);
   if (!errors_.empty())
     out << fmt::format("{} error{} found\n", errors_.size(), errors_.size() == 1 ? "" : "s");
 }

@@ -173,6 +173,16 @@ TEST(Diagnostics, AllProblemsInOneRun) {
     EXPECT_NE(report.find(want), std::string::npos) << want << "\n" << report;
 }
 
+TEST(Diagnostics, ErrorLimitKeepsTheFirstMessagesVisible) {
+  std::string text = "model m\ninput x [N, 1, 8, 8]\n";
+  for (int i = 0; i < 40; ++i) text += "frob" + std::to_string(i) + "\n";
+  std::string report = errors_of(text + "output x\n");
+  EXPECT_NE(report.find("unknown op 'frob0'"), std::string::npos);
+  EXPECT_EQ(report.find("unknown op 'frob39'"), std::string::npos);
+  EXPECT_NE(report.find("... 10 more errors not shown\n40 errors found\n"), std::string::npos)
+      << report;
+}
+
 TEST(Diagnostics, NoCascadeAfterAFailedLayer) {
   std::string report = errors_of(
       "model m\ninput x [N, 1, 8, 8]\nconv2d a filters=4 kernel=30\nrelu b\nrelu c\noutput c\n");

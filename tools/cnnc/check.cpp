@@ -36,7 +36,7 @@ void add_check_command(CLI::App& app, GlobalOptions& global) {
         ++failed;
       }
     }
-    if (failed) throw CLI::RuntimeError(1);
+    if (failed) throw ExitStatus{1};
   });
 }
 

@@ -25,6 +25,11 @@ Registry& registry(const GlobalOptions& global);
 // ModelOptions with the pass-manager flags of `global` filled in.
 ModelOptions model_options(const GlobalOptions& global);
 
+// Thrown by a command that has already reported its problems.
+struct ExitStatus {
+  int code;
+};
+
 // Thrown for usage errors detected after parsing (exit code 2).
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
