@@ -1,5 +1,6 @@
 #include "runtime/registry.h"
 
+#include "backends/halide/halide_backend.h"
 #include "backends/reference/reference_backend.h"
 
 namespace cnnc {
@@ -11,6 +12,7 @@ Registry& global_registry() {
     passes::register_builtin_passes(r->passes);
     backends::reference::register_builtin_kernels(r->reference_kernels);
     r->backends.add(backends::reference::make_reference_backend(r->reference_kernels));
+    r->backends.add(backends::halide::make_halide_backend());
     return r;
   }();
   return *registry;

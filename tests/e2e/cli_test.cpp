@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <sstream>
 
 #include "backends/reference/reference_backend.h"
 #include "runtime/model.h"
@@ -117,6 +118,33 @@ TEST_F(Cli, RunWithWeightsAndNpyMatchesTheLibrary) {
     for (int64_t c = 0; c < 10; ++c) sum += y[b * 10 + c];
     EXPECT_NEAR(sum, 1.0f, 1e-5f);
   }
+}
+
+// The Halide backend from the command line: same top classes as the
+// reference on LeNet-5, scores equal to the printed precision (1e-6, with
+// 1e-5 of slack for float accumulation).
+TEST_F(Cli, RunWithHalideBackendMatchesTheReference) {
+  std::string args = "run " + source("examples/models/lenet5.cnn") +
+                     " --init he --seed 4 --top 5 --input " + source("examples/images/digit7.png");
+  auto ref = cnnc(args), hal = cnnc(args + " --backend halide");
+  ASSERT_EQ(ref.status, 0) << ref.output;
+  ASSERT_EQ(hal.status, 0) << hal.output;
+  auto top = [](const std::string& out) {
+    std::vector<std::pair<int, double>> rows;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) {
+      int rank, cls;
+      double score;
+      if (std::sscanf(line.c_str(), " %d. class %d %lf", &rank, &cls, &score) == 3)
+        rows.emplace_back(cls, score);
+    }
+    return rows;
+  };
+  auto want = top(ref.output), got = top(hal.output);
+  ASSERT_EQ(want.size(), 5u) << ref.output;
+  ASSERT_EQ(got.size(), want.size()) << hal.output;
+  EXPECT_EQ(got[0].first, want[0].first) << hal.output << "\nreference:\n" << ref.output;
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i].second, want[i].second, 1e-5) << i;
 }
 
 TEST_F(Cli, WeightsThatDoNotFitAreNamed) {

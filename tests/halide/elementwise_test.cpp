@@ -1,0 +1,67 @@
+// Halide lowering of the activations, batchnorm, lrn, softmax/log_softmax,
+// dropout and broadcasting add/mul against the reference.
+#include <gtest/gtest.h>
+
+#include "tests/halide/sweep.h"
+
+namespace cnnc::halide_test {
+namespace {
+
+using test_util::random_int;
+
+ir::Shape random_shape(std::mt19937& rng, size_t rank) {
+  ir::Shape s{N};
+  for (size_t d = 1; d < rank; ++d) s.dims.push_back(random_int(rng, 1, 7));
+  return s;
+}
+
+TEST(HalideElementwise, ActivationsBatchnormDropoutOnEveryRank) {
+  Sweep sweep("elementwise", 3, 301);
+  auto& rng = sweep.rng();
+  for (size_t rank = 2; rank <= 5; ++rank) {
+    for (const char* op : {"relu", "relu6", "tanh", "sigmoid"})
+      sweep.add(op, random_shape(rng, rank));
+    sweep.add("leaky_relu", random_shape(rng, rank), {{"alpha", 0.2}});
+    sweep.add("elu", random_shape(rng, rank), {{"alpha", 0.7}});
+    sweep.add("batchnorm", random_shape(rng, rank), {{"eps", 1e-3}});
+    sweep.add("dropout", random_shape(rng, rank), {{"rate", 0.3}});
+  }
+  sweep.add("leaky_relu", ir::Shape{N, 5});  // default alpha
+  sweep.add("leaky_relu", ir::Shape{N, 5}, {{"alpha", 0.0}});
+  sweep.add("elu", ir::Shape{N, 5});
+  sweep.check();
+}
+
+TEST(HalideElementwise, LrnAndSoftmaxAlongEveryAxis) {
+  Sweep sweep("normalizations", 2, 302);
+  auto& rng = sweep.rng();
+  for (int64_t size : {1, 2, 3, 5, 6})
+    sweep.add("lrn", ir::Shape{N, random_int(rng, 3, 9), 3, 5},
+              {{"size", size}, {"alpha", 0.5}, {"beta", 0.75}, {"k", 2.0}});
+  sweep.add("lrn", ir::Shape{N, 7}, {{"size", 3}});
+  sweep.add("lrn", ir::Shape{N, 4, 5}, {{"size", 9}, {"alpha", 1.0}});
+  for (const char* op : {"softmax", "log_softmax"}) {
+    sweep.add(op, ir::Shape{N, 10});
+    sweep.add(op, ir::Shape{N, 1000});
+    sweep.add(op, ir::Shape{N, 5, 3, 7}, {{"axis", 1}});
+    sweep.add(op, ir::Shape{N, 5, 3, 7}, {{"axis", -1}});
+    sweep.add(op, ir::Shape{N, 5, 3, 7}, {{"axis", 2}});
+    sweep.add(op, ir::Shape{N, 4}, {{"axis", 0}});  // across the batch
+  }
+  sweep.check();
+}
+
+TEST(HalideElementwise, AddAndMulBroadcast) {
+  Sweep sweep("binary", 2, 303);
+  for (const char* op : {"add", "mul"}) {
+    sweep.add(op, {ir::Shape{N, 3, 5, 7}, ir::Shape{N, 3, 5, 7}});
+    sweep.add(op, {ir::Shape{N, 3, 5, 7}, ir::Shape{N, 3, 1, 1}});    // squeeze-and-excitation
+    sweep.add(op, {ir::Shape{N, 3, 1, 7}, ir::Shape{5, 1}});          // both stretch, lower rank
+    sweep.add(op, {ir::Shape{1, 4, 3}, ir::Shape{N, 1, 3}});          // batch from input 1
+    sweep.add(op, {ir::Shape{N, 6}, ir::Shape{6}, ir::Shape{N, 1}});  // three operands
+  }
+  sweep.check();
+}
+
+}  // namespace
+}  // namespace cnnc::halide_test
