@@ -1,7 +1,8 @@
 // Graphviz DOT of a graph: one box per layer with its op and output shape,
 // edges labelled with tensor shapes. Parameters are folded into their layer's
-// label unless asked for. Nodes whose `group` attribute is set (fused groups,
-// once fusion exists) are drawn as clusters.
+// label unless asked for. A fused node is drawn as a cluster of its body's
+// layers, labelled with its members' names; nodes whose `group` attribute is set are drawn as
+// clusters too.
 #pragma once
 
 #include <string>

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <boost/graph/adjacency_list.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@ namespace cnnc::ir {
 
 enum class NodeKind { Input, Param, Op };
 
+class Graph;
+
 struct Node {
   NodeKind kind = NodeKind::Op;
   std::string name;  // unique in the graph; params are `<layer>.<suffix>`
@@ -33,6 +36,11 @@ struct Node {
   // Param nodes: role, how to initialize, and the data once loaded.
   ParamSpec param;
   std::optional<Tensor> value;
+  // Op `fused` (passes/fusion.h): the group this node stands for. Its Input
+  // nodes are this node's inputs in port order, its Params the group's
+  // parameters with their values, its one output this node's output; its
+  // name lists the members ("c1+relu1+p1").
+  std::shared_ptr<const Graph> body;
 };
 
 struct Edge {

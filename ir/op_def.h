@@ -52,10 +52,13 @@ struct OpError : std::runtime_error {
   int input;
 };
 
+class Graph;
+
 struct OpContext {
   const AttrMap& attrs;
   std::span<const Shape> inputs;  // data inputs first, then parameters
   size_t num_data_inputs;
+  const Graph* body = nullptr;  // a `fused` node's body (ir/graph.h); null for other ops
   std::span<const Shape> data_inputs() const { return inputs.first(num_data_inputs); }
   const Shape& input(size_t i) const { return inputs[i]; }
 };

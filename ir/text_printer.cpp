@@ -4,6 +4,36 @@
 
 namespace cnnc::ir {
 
+namespace {
+
+// "conv2d c1 filters=6 kernel=5": op, name, attributes that differ from their defaults.
+std::string layer_text(const Node& node, const OpRegistry& ops) {
+  std::string line = node.op + " " + node.name;
+  const OpDef* def = ops.find(node.op);
+  if (def) {
+    for (const auto& spec : def->attrs) {
+      if (!node.attrs.has(spec.name)) continue;
+      const auto& v = node.attrs.get(spec.name);
+      if (spec.default_value && *spec.default_value == v) continue;
+      line += fmt::format(" {}={}", spec.name, format_attr_value(v));
+    }
+  } else {
+    for (const auto& [key, value] : node.attrs.values())
+      line += fmt::format(" {}={}", key, format_attr_value(value));
+  }
+  return line;
+}
+
+// A fused node's members, for the comment after its line.
+std::string body_text(const Graph& body, const OpRegistry& ops) {
+  std::vector<std::string> layers;
+  for (NodeId id : body.topological_order())
+    if (body.node(id).kind == NodeKind::Op) layers.push_back(layer_text(body.node(id), ops));
+  return fmt::format("{}", fmt::join(layers, "; "));
+}
+
+}  // namespace
+
 std::string print_model(const Graph& graph, const OpRegistry& ops) {
   std::string out = fmt::format("model {}\n", graph.name);
   std::optional<TensorRef> previous;
@@ -15,19 +45,7 @@ std::string print_model(const Graph& graph, const OpRegistry& ops) {
   for (NodeId id : graph.topological_order()) {
     const Node& node = graph.node(id);
     if (node.kind != NodeKind::Op) continue;
-    std::string line = node.op + " " + node.name;
-    const OpDef* def = ops.find(node.op);
-    if (def) {
-      for (const auto& spec : def->attrs) {
-        if (!node.attrs.has(spec.name)) continue;
-        const auto& v = node.attrs.get(spec.name);
-        if (spec.default_value && *spec.default_value == v) continue;
-        line += fmt::format(" {}={}", spec.name, format_attr_value(v));
-      }
-    } else {
-      for (const auto& [key, value] : node.attrs.values())
-        line += fmt::format(" {}={}", key, format_attr_value(value));
-    }
+    std::string line = layer_text(node, ops);
     std::vector<std::string> from;
     std::vector<TensorRef> data;
     for (auto t : graph.inputs_of(id))
@@ -37,6 +55,7 @@ std::string print_model(const Graph& graph, const OpRegistry& ops) {
       line += " from=" + fmt::format("{}", fmt::join(from, ","));
     }
     if (node.asserted_shape) line += " : " + to_string(*node.asserted_shape);
+    if (node.body) line += "  # " + body_text(*node.body, ops);
     out += line + "\n";
     previous = TensorRef{id, 0};
   }

@@ -76,13 +76,16 @@ std::vector<std::string> verify(const Graph& graph, const OpRegistry& ops) {
       continue;
     }
     try {
-      auto again = def->infer(OpContext{n.attrs, shapes, data});
+      auto again = def->infer(OpContext{n.attrs, shapes, data, n.body.get()});
       if (again != n.outputs)
         problems.push_back(fmt::format("layer '{}' records shape {} but its inputs give {}", n.name,
                                        to_string(n.outputs[0]), to_string(again.at(0))));
     } catch (const std::exception& e) {
       problems.push_back(fmt::format("layer '{}': {}", n.name, e.what()));
     }
+    if (n.body)
+      for (const auto& p : verify(*n.body, ops))
+        problems.push_back(fmt::format("body of '{}': {}", n.name, p));
   }
   return problems;
 }

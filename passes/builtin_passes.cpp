@@ -2,6 +2,7 @@
 #include "passes/constant_folding.h"
 #include "passes/dead_node_elimination.h"
 #include "passes/dropout_elimination.h"
+#include "passes/fusion.h"
 #include "passes/pass.h"
 #include "passes/shape_inference.h"
 
@@ -40,11 +41,23 @@ void register_builtin_passes(PassRegistry& registry) {
                       return Preserved::Shapes;
                     },
                 .needs_shapes = false});
+  registry.add({.name = "fuse",
+                .description =
+                    "replace each conv/dense with the elementwise layers and pooling after "
+                    "it (groups found by op kind) by one `fused` node",
+                .run = [](ir::Graph& g, PassContext& ctx) {
+                  fuse_ops(g, ctx.ops);
+                  return Preserved::Shapes;
+                }});
   registry.add_pipeline("inference",
                         {"infer-shapes", "eliminate-dropout", "fold-constants",
                          "eliminate-dead-nodes", "infer-shapes"},
                         "the default for running a model: shapes, dropout removed, constants "
                         "folded, dead nodes gone");
+  auto fused = registry.pipelines().at("inference").first;
+  fused.push_back("fuse");
+  registry.add_pipeline("inference-fused", std::move(fused),
+                        "the inference pipeline, then fusion into `fused` nodes");
   registry.add_pipeline("check", {"infer-shapes"}, "shape inference and assertions only");
 }
 

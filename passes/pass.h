@@ -81,7 +81,8 @@ struct PassManagerOptions {
 void run_pipeline(const PassRegistry& registry, std::string_view spec, ir::Graph& graph,
                   PassContext& ctx, const PassManagerOptions& options = {});
 
-// Registers the built-in passes and the pipelines "inference" and "check".
+// Registers the built-in passes and the pipelines "inference", "inference-fused"
+// and "check".
 void register_builtin_passes(PassRegistry& registry);
 
 }  // namespace cnnc::passes

@@ -52,7 +52,7 @@ void infer_op(ir::Graph& graph, ir::NodeId id, const ir::OpRegistry& ops) {
                                  count),
                      id);
   try {
-    node.outputs = def->infer(ir::OpContext{node.attrs, shapes, data});
+    node.outputs = def->infer(ir::OpContext{node.attrs, shapes, data, node.body.get()});
   } catch (const ir::OpError& e) {
     std::optional<int> input;
     std::string operand;

@@ -13,10 +13,15 @@
 
 namespace cnnc::backends::reference {
 
+class KernelTable;
+
 struct KernelArgs {
   const ir::Node& node;                       // attributes, name, param spec
   std::span<const ir::Tensor* const> inputs;  // data inputs, then parameters
   std::span<ir::Tensor> outputs;              // allocated with the inferred shapes
+  // The table this kernel was found in, for kernels that run others (`fused`
+  // runs its body); null when a kernel is called on its own.
+  const KernelTable* kernels = nullptr;
 };
 
 using Kernel = std::function<void(const KernelArgs&)>;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <memory>
+#include <span>
+#include <vector>
 
 #include "backends/backend.h"
 #include "backends/reference/kernel_table.h"
@@ -11,5 +13,14 @@
 namespace cnnc::backends::reference {
 
 std::unique_ptr<Backend> make_reference_backend(const KernelTable& kernels);
+
+// Runs `graph` once: `inputs` in the order of graph.input_nodes(), ops in
+// `order` (a topological order), symbolic batch dims set to `batch`; returns
+// the graph outputs. The executable's loop, and how the `fused` kernel runs
+// a fused node's body with the very same kernels. Throws std::runtime_error
+// naming the layer for a missing kernel or parameter value.
+std::vector<ir::Tensor> run_graph(const ir::Graph& graph, std::span<const ir::NodeId> order,
+                                  std::span<const ir::Tensor* const> inputs, int64_t batch,
+                                  const KernelTable& kernels);
 
 }  // namespace cnnc::backends::reference

@@ -298,5 +298,73 @@ TEST_F(Cli, PluginAddsAnOp) {
   EXPECT_EQ(env.status, 0) << env.output;
 }
 
+// Fusion from the command line: the fused pipeline prints its groups and
+// computes exactly what the default pipeline computes.
+TEST_F(Cli, RunFusedPipelinePrintsGroupsAndSameResults) {
+  std::string model = source("examples/models/lenet5.cnn");
+  ir::Tensor x(ir::Shape{2, 1, 28, 28});
+  for (int64_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((i * 37) % 101) / 100.0f;
+  npy::write(tmp("x.npy"), x);
+  std::string common = " --init he --seed 3 --input " + tmp("x.npy");
+  auto plain = cnnc("run " + model + common + " --output " + tmp("plain.npy"));
+  ASSERT_EQ(plain.status, 0) << plain.output;
+  auto fused = cnnc("run " + model + " --pipeline inference-fused --print-after=fuse" + common +
+                    " --output " + tmp("fused.npy"));
+  ASSERT_EQ(fused.status, 0) << fused.output;
+  EXPECT_NE(fused.output.find("*** IR Dump After fuse ***"), std::string::npos) << fused.output;
+  EXPECT_NE(fused.output.find("fused p1  # conv2d c1 filters=6 kernel=5 pad=2 act=relu; "
+                              "maxpool p1 kernel=2 stride=2\n"),
+            std::string::npos)
+      << fused.output;
+  EXPECT_NE(
+      fused.output.find("fused probs  # dense logits units=10; softmax probs\noutput probs\n"),
+      std::string::npos)
+      << fused.output;
+  EXPECT_EQ(plain.output.find("fused"), std::string::npos) << plain.output;
+  ir::Tensor a = npy::read(tmp("plain.npy")), b = npy::read(tmp("fused.npy"));
+  ASSERT_EQ(a.shape(), b.shape());
+  for (int64_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i], b[i]) << i;
+
+  auto typo = cnnc("run " + model + " --pipeline inference-fuse" + common);
+  EXPECT_EQ(typo.status, 1) << typo.output;
+  EXPECT_NE(typo.output.find("did you mean 'inference-fused'?"), std::string::npos) << typo.output;
+}
+
+TEST_F(Cli, DotFusedDrawsGroupsAsClusters) {
+  std::string model = source("examples/models/lenet5.cnn");
+  auto plain = cnnc("dot " + model);
+  ASSERT_EQ(plain.status, 0) << plain.output;
+  EXPECT_EQ(plain.output.find("subgraph"), std::string::npos) << plain.output;
+  auto fused = cnnc("dot --fused " + model);
+  ASSERT_EQ(fused.status, 0) << fused.output;
+  EXPECT_EQ(fused.output.rfind("digraph \"lenet5\" {", 0), 0u) << fused.output;
+  for (const char* group : {"c1+p1", "c2+p2", "logits+probs"})
+    EXPECT_NE(fused.output.find(std::string("label=\"") + group + "\";"), std::string::npos)
+        << group << "\n"
+        << fused.output;
+  EXPECT_NE(fused.output.find("subgraph \"cluster_n"), std::string::npos) << fused.output;
+  EXPECT_NE(fused.output.find("\\nconv2d\\n[N, 6, 28, 28]"), std::string::npos) << fused.output;
+}
+
+TEST_F(Cli, PluginOpFusesByItsKind) {
+  std::string model = source("examples/plugins/swish/model_with_swish.cnn");
+  std::string plugin = "--plugin " + std::string(CNNC_SWISH_PLUGIN) + " ";
+  ir::Tensor x(ir::Shape{2, 3, 8, 8});
+  for (int64_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 11) - 5.0f;
+  npy::write(tmp("x.npy"), x);
+  std::string common = " --init he --seed 2 --input " + tmp("x.npy");
+  auto plain = cnnc(plugin + "run " + model + common + " --output " + tmp("plain.npy"));
+  ASSERT_EQ(plain.status, 0) << plain.output;
+  auto fused = cnnc(plugin + "--print-after fuse run " + model + " --pipeline inference-fused" +
+                    common + " --output " + tmp("fused.npy"));
+  ASSERT_EQ(fused.status, 0) << fused.output;
+  EXPECT_NE(fused.output.find("# conv2d c1 filters=4 kernel=3 pad=1; swish s1; global_avgpool"),
+            std::string::npos)
+      << fused.output;
+  ir::Tensor a = npy::read(tmp("plain.npy")), b = npy::read(tmp("fused.npy"));
+  ASSERT_EQ(a.shape(), b.shape());
+  for (int64_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i], b[i]) << i;
+}
+
 }  // namespace
 }  // namespace cnnc

@@ -47,7 +47,8 @@ TEST(PassRegistry, ExpandsPipelinesAndLists) {
   EXPECT_EQ(r.expand("check"), (std::vector<std::string>{"infer-shapes"}));
   EXPECT_EQ(r.expand("eliminate-dropout, check"),
             (std::vector<std::string>{"eliminate-dropout", "infer-shapes"}));
-  EXPECT_EQ(r.names().size(), 4u);
+  EXPECT_EQ(r.names().size(), 5u);
+  EXPECT_EQ(r.expand("inference-fused").back(), "fuse");
 }
 
 TEST(PassRegistry, UnknownNamesSuggest) {

@@ -11,10 +11,20 @@ void add_dot_command(CLI::App& app, GlobalOptions& global) {
       app.add_subcommand("dot", "print the graph in Graphviz DOT (render with `dot -Tsvg`)");
   auto path = std::make_shared<std::string>();
   auto params = std::make_shared<bool>(false);
+  auto fused = std::make_shared<bool>(false);
   cmd->add_option("model", *path, "model file (.cnn)")->required();
   cmd->add_flag("--params", *params, "draw parameters as their own nodes");
+  cmd->add_flag("--fused", *fused,
+                "run the inference-fused pipeline first: fused groups are drawn as clusters");
   cmd->callback([=, &global] {
-    ir::Graph g = parse_model_file(*path, registry(global));
+    ir::Graph g;
+    if (*fused) {
+      ModelOptions options = model_options(global);
+      options.pipeline = "inference-fused";
+      g = load_model(*path, registry(global), options);
+    } else {
+      g = parse_model_file(*path, registry(global));
+    }
     std::cout << ir::print_dot(g, {.show_params = *params});
   });
 }

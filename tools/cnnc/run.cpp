@@ -18,7 +18,7 @@ namespace cnnc::cli {
 namespace {
 
 struct RunOptions {
-  std::string model, weights, init, backend = "reference", labels;
+  std::string model, weights, init, backend = "reference", labels, pipeline = "inference";
   std::vector<std::string> inputs, outputs;
   uint64_t seed = 0;
   int top = 0;
@@ -103,6 +103,7 @@ void run(RunOptions o, GlobalOptions& global) {
   mo.weights = o.weights;
   mo.init = o.init;
   mo.seed = o.seed;
+  mo.pipeline = o.pipeline;
   ir::Graph g = load_model(o.model, reg, mo);
   for (auto id : g.param_nodes())
     if (!g.node(id).value)
@@ -144,6 +145,9 @@ void add_run_command(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--top", o->top,
                   "print the K highest-scoring classes per image (default 5 without --output)");
   cmd->add_option("--labels", o->labels, "text file with one class name per line");
+  cmd->add_option("--pipeline", o->pipeline,
+                  "pass pipeline run before compiling, e.g. inference-fused (`cnnc passes` lists "
+                  "them)");
   cmd->add_option("--backend,-b", o->backend, "backend (`cnnc backends` lists them)");
   cmd->add_option("--threads", o->threads, "worker threads")->check(CLI::PositiveNumber);
   cmd->add_option("--mean", o->mean,
