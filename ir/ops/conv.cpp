@@ -53,12 +53,7 @@ OpDef conv_def(size_t spatial) {
                                 name, spatial + 2, to_string(x), x.rank() - 2),
                     "", 0);
     require_rank(x, spatial + 2, name);
-    int64_t c = x[1], groups = ctx.attrs.get_int("groups"), k = ctx.attrs.get_int("filters");
-    if (c % groups != 0)
-      throw OpError(fmt::format("groups={} does not divide the {} input channels", groups, c),
-                    "groups");
-    if (k % groups != 0)
-      throw OpError(fmt::format("groups={} does not divide filters={}", groups, k), "groups");
+    check_groups(ctx.attrs, x);
   };
   def.params = [check_input](const OpContext& ctx) {
     check_input(ctx);

@@ -21,12 +21,7 @@ struct Transposed {
 Transposed read_transposed(const OpContext& ctx) {
   const Shape& x = ctx.input(0);
   require_rank(x, kSpatial + 2, "conv_transpose2d", " (N, C, H, W)");
-  int64_t c = x[1], groups = ctx.attrs.get_int("groups"), k = ctx.attrs.get_int("filters");
-  if (c % groups != 0)
-    throw OpError(fmt::format("groups={} does not divide the {} input channels", groups, c),
-                  "groups");
-  if (k % groups != 0)
-    throw OpError(fmt::format("groups={} does not divide filters={}", groups, k), "groups");
+  check_groups(ctx.attrs, x);
   Transposed t{read_window(ctx.attrs, x), ctx.attrs.get_ints("output_padding", kSpatial)};
   for (size_t a = 0; a < kSpatial; ++a)
     if (t.output_padding[a] >= t.window.stride[a] && t.output_padding[a] >= t.window.dilation[a])

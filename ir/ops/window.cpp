@@ -162,6 +162,15 @@ AttrSpec act_alpha_attr() {
           "slope of leaky_relu / scale of elu for `act` (0: the activation's default, 0.01 / 1.0)"};
 }
 
+void check_groups(const AttrMap& attrs, const Shape& input) {
+  int64_t c = input[1], groups = attrs.get_int("groups"), k = attrs.get_int("filters");
+  if (c % groups != 0)
+    throw OpError(fmt::format("groups={} does not divide the {} input channels", groups, c),
+                  "groups");
+  if (k % groups != 0)
+    throw OpError(fmt::format("groups={} does not divide filters={}", groups, k), "groups");
+}
+
 void require_rank(const Shape& input, size_t rank, const std::string& op, const std::string& hint) {
   if (input.rank() != rank)
     throw OpError(

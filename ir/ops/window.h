@@ -54,6 +54,10 @@ AttrSpec bias_attr(std::string doc);
 AttrSpec act_attr();
 AttrSpec act_alpha_attr();
 
+// `groups` divides both the input channels (dim 1 of `input`) and `filters`;
+// an OpError on the `groups` attribute otherwise.
+void check_groups(const AttrMap& attrs, const Shape& input);
+
 // Requires rank == 2 + spatial (N, C, ...), naming the op in the message.
 void require_rank(const Shape& input, size_t rank, const std::string& op,
                   const std::string& hint = {});

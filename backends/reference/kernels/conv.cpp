@@ -9,16 +9,8 @@ namespace cnnc::backends::reference {
 namespace {
 
 void conv_kernel(const KernelArgs& args) {
-  const ir::Tensor& x = *args.inputs[0];
-  const ir::Tensor& w = *args.inputs[1];
-  const ir::Tensor* bias = args.inputs.size() > 2 ? args.inputs[2] : nullptr;
-  ir::Tensor& y = args.outputs[0];
-  const auto& attrs = args.node.attrs;
-  auto g = geometry3(ir::read_window(attrs, x.shape()), x.shape(), y.shape());
-  const int64_t batch = x.shape()[0], channels = x.shape()[1], filters = y.shape()[1];
-  const int64_t groups = attrs.get_int("groups");
-  const int64_t cg = channels / groups, kg = filters / groups;
-  const Activation act = activation_from_attrs(attrs);
+  auto [x, w, bias, y, g, batch, channels, filters, cg, kg] = conv_operands(args);
+  const Activation act = activation_from_attrs(args.node.attrs);
 
   for (int64_t n = 0; n < batch; ++n)
     for (int64_t k = 0; k < filters; ++k) {

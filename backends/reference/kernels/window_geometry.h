@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "backends/reference/kernel_table.h"
 #include "ir/ops/window.h"
 #include "ir/shape.h"
 
@@ -44,6 +45,35 @@ inline Geometry3 geometry3(const ir::Window& w, const ir::Shape& in, const ir::S
     g.pad_end[off + a] = w.pad_end[a];
   }
   return g;
+}
+
+// What a grouped convolution kernel (direct or transposed) reads from its
+// arguments: input, weight, optional bias, output, the widened geometry and
+// the channels per group on each side.
+struct ConvOperands {
+  const ir::Tensor& x;
+  const ir::Tensor& w;
+  const ir::Tensor* bias;
+  ir::Tensor& y;
+  Geometry3 g;
+  int64_t batch, channels, filters;
+  int64_t cg, kg;  // input and output channels per group
+};
+
+inline ConvOperands conv_operands(const KernelArgs& args) {
+  const ir::Tensor& x = *args.inputs[0];
+  ir::Tensor& y = args.outputs[0];
+  const int64_t groups = args.node.attrs.get_int("groups");
+  return {x,
+          *args.inputs[1],
+          args.inputs.size() > 2 ? args.inputs[2] : nullptr,
+          y,
+          geometry3(ir::read_window(args.node.attrs, x.shape()), x.shape(), y.shape()),
+          x.shape()[0],
+          x.shape()[1],
+          y.shape()[1],
+          x.shape()[1] / groups,
+          y.shape()[1] / groups};
 }
 
 }  // namespace cnnc::backends::reference
