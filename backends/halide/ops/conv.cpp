@@ -3,6 +3,7 @@
 #include "backends/halide/activation_expr.h"
 #include "backends/halide/lowering_table.h"
 #include "backends/halide/nchw.h"
+#include "backends/halide/ops/conv_setup.h"
 #include "ir/ops/window.h"
 
 namespace cnnc::backends::halide {
@@ -12,18 +13,8 @@ namespace {
 namespace hl = Halide;
 
 hl::Func lower_conv(const ir::Node& node, std::span<const hl::Func> in, LoweringContext& ctx) {
-  const ir::Shape& xs = ctx.input(0);
-  const ir::Shape& ys = ctx.output_shape;
-  const ir::Window w = ir::read_window(node.attrs, xs);
+  auto [w, cg, kg, x, v, r] = conv_setup(node, in, ctx);
   const size_t rank = w.rank();
-  const int64_t groups = node.attrs.get_int("groups");
-  const int cg = to_int(xs[1] / groups), kg = to_int(ys[1] / groups);
-
-  hl::Func x = pad_constant(in[0], xs, 0.0f);
-  auto v = make_vars(rank + 2);  // n, k, spatial...
-  hl::Region taps{{0, cg}};
-  for (size_t a = 0; a < rank; ++a) taps.push_back({0, to_int(w.kernel[a])});
-  hl::RDom r(taps);
 
   std::vector<hl::Expr> xi{v[0], (v[1] / kg) * cg + r[0]}, wi{v[1], r[0]};
   for (size_t a = 0; a < rank; ++a) {
