@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include <stdexcept>
 
 namespace cnnc::backends {
@@ -22,6 +24,17 @@ std::vector<std::string> BackendRegistry::names() const {
   std::vector<std::string> out;
   for (const auto& [n, _] : backends_) out.push_back(n);
   return out;
+}
+
+std::vector<ir::Tensor> Executable::run_profiled(std::span<const ir::Tensor> inputs,
+                                                 std::vector<KernelTiming>& timings) {
+  auto start = std::chrono::steady_clock::now();
+  auto results = run(inputs);
+  timings.push_back(
+      {.name = "graph",
+       .op = "graph",
+       .seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()});
+  return results;
 }
 
 int64_t check_run_inputs(const ir::Graph& graph, std::span<const ir::Tensor> inputs) {

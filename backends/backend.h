@@ -15,7 +15,18 @@
 namespace cnnc::backends {
 
 struct CompileOptions {
-  int threads = 1;
+  int threads = 1;        // worker threads for backends with a thread pool
+  std::string cache_dir;  // compiled-kernel cache; empty: the backend's default
+  std::string schedule;   // "" (the backend's heuristics) or e.g. "auto:adams2019"
+};
+
+// Wall time of one kernel (one node of the compiled graph, fused or not)
+// during one run.
+struct KernelTiming {
+  std::string name;  // the node's name (a fused node is named after its last layer)
+  std::string op;    // "conv2d", or the fused body "c1+relu1+p1"
+  double seconds = 0;
+  int64_t macs = 0;  // multiply-accumulates at the run's batch size, 0 when unknown
 };
 
 class Executable {
@@ -24,7 +35,15 @@ class Executable {
   // `inputs` in the order of Graph::input_nodes(); results in the order of
   // Graph::outputs(). All inputs share one batch size. Throws
   // std::invalid_argument naming the tensor when a shape does not fit.
+  // Safe to call from several threads at once unless the backend says not.
   virtual std::vector<ir::Tensor> run(std::span<const ir::Tensor> inputs) = 0;
+  // run(), also appending one KernelTiming per kernel in execution order.
+  // The default times the whole run as one entry named "graph".
+  virtual std::vector<ir::Tensor> run_profiled(std::span<const ir::Tensor> inputs,
+                                               std::vector<KernelTiming>& timings);
+  // Bytes of intermediate and output activations one run at `batch` holds at
+  // its peak: the backend's memory plan.
+  virtual int64_t peak_activation_bytes(int64_t batch) const = 0;
 };
 
 class Backend {

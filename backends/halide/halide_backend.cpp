@@ -8,6 +8,7 @@
 
 #include "backends/halide/lowering_table.h"
 #include "backends/halide/nchw.h"
+#include "passes/liveness.h"
 
 namespace cnnc::backends::halide {
 
@@ -73,6 +74,10 @@ class HalideExecutable final : public Executable {
     c.pipeline.realize(realization, target_);
     for (auto& p : c.inputs) p.reset();
     return results;
+  }
+
+  int64_t peak_activation_bytes(int64_t batch) const override {
+    return passes::peak_activation_bytes(graph_, batch);
   }
 
  private:

@@ -1,5 +1,7 @@
 #include "backends/reference/reference_backend.h"
 
+#include "passes/liveness.h"
+
 #include <fmt/format.h>
 
 #include <stdexcept>
@@ -38,6 +40,10 @@ class ReferenceExecutable final : public Executable {
     std::vector<const ir::Tensor*> in;
     for (const auto& t : inputs) in.push_back(&t);
     return run_graph(graph_, order_, in, batch, kernels_);
+  }
+
+  int64_t peak_activation_bytes(int64_t batch) const override {
+    return passes::peak_activation_bytes(graph_, batch);
   }
 
  private:
