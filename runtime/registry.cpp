@@ -12,7 +12,7 @@ Registry& global_registry() {
     passes::register_builtin_passes(r->passes);
     backends::reference::register_builtin_kernels(r->reference_kernels);
     r->backends.add(backends::reference::make_reference_backend(r->reference_kernels));
-    r->backends.add(backends::halide::make_halide_backend());
+    r->backends.add(backends::halide::make_halide_backend(r->ops));
     return r;
   }();
   return *registry;

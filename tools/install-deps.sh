@@ -7,7 +7,7 @@ set -euo pipefail
 
 build_packages=(
   cmake ninja-build g++ make pkg-config file
-  libboost-graph-dev libfmt-dev nlohmann-json3-dev libcli11-dev libstb-dev
+  libboost-graph-dev libfmt-dev nlohmann-json3-dev libcli11-dev libstb-dev libxxhash-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # Halide CPU backend (brings LLVM)
   libhalide14-0-dev

@@ -1,186 +1,414 @@
 #include "backends/halide/halide_backend.h"
 
+#include <Halide.h>
 #include <fmt/format.h>
+#include <xxhash.h>
 
-#include <cctype>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <exception>
 #include <map>
+#include <mutex>
+#include <set>
 #include <stdexcept>
+#include <thread>
 
+#include "backends/halide/kernel_builder.h"
+#include "backends/halide/kernel_cache.h"
+#include "backends/halide/kernel_desc.h"
 #include "backends/halide/lowering_table.h"
 #include "backends/halide/nchw.h"
-#include "passes/liveness.h"
+#include "backends/halide/shared_library.h"
+#include "backends/halide/weight_packing.h"
+#include "passes/memory_plan.h"
 
 namespace cnnc::backends::halide {
 
 namespace {
 
 namespace hl = Halide;
+namespace fs = std::filesystem;
 
-// Halide names may not contain '.', which separates its own internal names.
-std::string halide_name(std::string_view kind, ir::NodeId id, std::string_view name) {
-  std::string out = fmt::format("{}{}_", kind, id);
-  for (char ch : name) out += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
-  return out;
+using KernelFunction = int (*)(void**);
+
+std::string hex_hash(std::string_view text) {
+  return fmt::format("{:016x}", XXH3_64bits(text.data(), text.size()));
 }
 
-// One lowered and JIT-compiled pipeline for one batch size.
-struct Compiled {
-  hl::Pipeline pipeline;
-  std::vector<hl::ImageParam> inputs;  // in the order of Graph::input_nodes()
+// Halide's autoscheduler plugins ship next to libHalide in Debian's package.
+void load_autoscheduler(const std::string& name) {
+  static std::mutex mutex;
+  static std::set<std::string> loaded;
+  std::lock_guard lock(mutex);
+  if (loaded.count(name)) return;
+  std::string lower = name;
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  const fs::path path = fs::path(CNNC_HALIDE_PLUGIN_DIR) / ("libautoschedule_" + lower + ".so");
+  if (!fs::exists(path))
+    throw std::runtime_error(fmt::format(
+        "Halide's {} autoscheduler is not installed ('{}' is missing; it comes with Debian's "
+        "libhalide14-0-dev)",
+        name, path.string()));
+  hl::load_plugin(path.string());
+  loaded.insert(name);
+}
+
+// Runs `work(i)` for i in [0, n) on up to `workers` threads; rethrows the
+// first exception.
+void parallel_for(size_t n, unsigned workers, const std::function<void(size_t)>& work) {
+  std::atomic<size_t> next{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto worker = [&] {
+    for (size_t i; (i = next++) < n;) {
+      try {
+        work(i);
+      } catch (...) {
+        std::lock_guard lock(error_mutex);
+        if (!error) error = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned w = 1; w < std::min<size_t>(workers, n); ++w) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+// The Halide runtime every kernel library of this process calls into: one
+// copy (one thread pool), loaded with global visibility before any kernel.
+class HalideRuntime {
+ public:
+  HalideRuntime(KernelCache& cache, const hl::Target& target) {
+    const std::string name = fmt::format("halide_runtime-{}.so", hex_hash(target.to_string()));
+    fs::path so = cache.entry(name, target.to_string(), [&](const fs::path& tmp) {
+      const fs::path object = tmp.string() + ".o";
+      hl::compile_standalone_runtime(object.string(), target);
+      std::vector<fs::path> objects{object};
+      try {
+        link_shared_library(objects, tmp);
+      } catch (...) {
+        fs::remove(object);
+        throw;
+      }
+      fs::remove(object);
+    });
+    library_ = std::make_unique<SharedLibrary>(so, SharedLibrary::Visibility::Global);
+    set_threads_ = reinterpret_cast<int (*)(int)>(library_->symbol("halide_set_num_threads"));
+  }
+  void set_threads(int n) const { set_threads_(n); }
+
+ private:
+  std::unique_ptr<SharedLibrary> library_;
+  int (*set_threads_)(int) = nullptr;
+};
+
+struct Step {
+  KernelDesc desc;
+  KernelFunction function = nullptr;
+  std::vector<const ir::Tensor*> weights;  // per argument: the (packed) weight, or null
+};
+
+// Everything compiled for one batch size.
+struct BatchPlan {
+  std::shared_ptr<SharedLibrary> library;
+  std::vector<Step> steps;
+  passes::MemoryPlan memory;
+  double compile_seconds = 0;
+};
+
+struct Arena {
+  std::unique_ptr<std::byte, decltype(&std::free)> data{nullptr, &std::free};
+  int64_t bytes = 0;
 };
 
 class HalideExecutable final : public Executable {
  public:
-  HalideExecutable(const ir::Graph& graph, const LoweringTable& lowerings, hl::Target target)
-      : graph_(graph), order_(graph_.topological_order()), lowerings_(lowerings), target_(target) {
+  HalideExecutable(const ir::Graph& graph, const ir::OpRegistry& ops,
+                   const LoweringTable& lowerings, const hl::Target& target,
+                   const CompileOptions& options, std::shared_ptr<KernelCache> cache,
+                   std::shared_ptr<HalideRuntime> runtime)
+      : graph_(graph),
+        order_(graph_.topological_order()),
+        ops_(ops),
+        lowerings_(lowerings),
+        target_(target),
+        options_(options),
+        cache_(std::move(cache)),
+        runtime_(std::move(runtime)) {
     for (auto id : order_) {
       const auto& node = graph_.node(id);
       if (node.kind == ir::NodeKind::Param && !node.value)
         throw std::runtime_error(
             fmt::format("parameter '{}' has no value: load weights or use --init", node.name));
-      if (node.kind != ir::NodeKind::Op) continue;
-      if (!lowerings_.has(node.op))
-        throw std::runtime_error(fmt::format("{}: layer '{}': op '{}' has no Halide lowering",
-                                             node.source.describe(), node.name, node.op));
-      if (node.outputs.size() != 1)
-        throw std::runtime_error(fmt::format(
-            "{}: layer '{}': op '{}' has {} outputs; the Halide backend lowers single-output ops",
-            node.source.describe(), node.name, node.op, node.outputs.size()));
+      if (node.kind == ir::NodeKind::Op) check_lowerable(graph_, id, "");
     }
-    // Building the Funcs is cheap next to the JIT: doing it now reports a
-    // layer the lowerings reject at compile time rather than at the first run.
-    lower(1);
+    // Describing every kernel now reports a layer no schedule or lowering
+    // can take at compile time rather than at the first run.
+    for (auto id : order_)
+      if (graph_.node(id).kind == ir::NodeKind::Op)
+        describe_kernel(graph_, id, 1, ops_, target_.to_string(), options_.schedule);
   }
 
   std::vector<ir::Tensor> run(std::span<const ir::Tensor> inputs) override {
-    const int64_t batch = check_run_inputs(graph_, inputs);
-    auto it = compiled_.find(batch);
-    if (it == compiled_.end()) {
-      Compiled c = lower(batch);
-      c.pipeline.compile_jit(target_);
-      it = compiled_.emplace(batch, std::move(c)).first;
-    }
-    Compiled& c = it->second;
-    for (size_t i = 0; i < inputs.size(); ++i)
-      // Halide only reads its inputs; Buffer has no const-element constructor for ImageParam::set.
-      c.inputs[i].set(
-          hl::Buffer<float>(const_cast<float*>(inputs[i].raw()), halide_sizes(inputs[i].shape())));
-    std::vector<ir::Tensor> results;
-    std::vector<hl::Buffer<>> buffers;
-    for (auto t : graph_.outputs()) results.emplace_back(graph_.shape_of(t).with_batch(batch));
-    for (auto& r : results)
-      buffers.emplace_back(hl::Buffer<float>(r.raw(), halide_sizes(r.shape())));
-    hl::Realization realization(buffers);
-    c.pipeline.realize(realization, target_);
-    for (auto& p : c.inputs) p.reset();
-    return results;
+    return execute(inputs, nullptr);
+  }
+
+  std::vector<ir::Tensor> run_profiled(std::span<const ir::Tensor> inputs,
+                                       std::vector<KernelTiming>& timings) override {
+    return execute(inputs, &timings);
   }
 
   int64_t peak_activation_bytes(int64_t batch) const override {
-    return passes::peak_activation_bytes(graph_, batch);
+    int64_t bytes = memory_plan(batch).arena_bytes;
+    for (auto id : graph_.input_nodes()) bytes += graph_.node(id).outputs[0].elements(batch) * 4;
+    for (auto t : graph_.outputs()) bytes += graph_.shape_of(t).elements(batch) * 4;
+    return bytes;
   }
 
  private:
-  Compiled lower(int64_t batch) {
-    Compiled c;
-    std::map<ir::NodeId, hl::Func> funcs;
-    auto input_nodes = graph_.input_nodes();
-    for (auto id : order_) {
-      ir::Node& node = graph_.node(id);
-      const ir::Shape shape = node.outputs.at(0).with_batch(batch);
-      // Inputs and parameters are inline wrappers, indexed in Halide's order directly.
-      std::vector<hl::Var> vars = make_vars(shape.rank());
-      std::vector<hl::Expr> at(vars.begin(), vars.end());
-      hl::Func f(halide_name("n", id, node.name));
-      switch (node.kind) {
-        case ir::NodeKind::Input: {
-          hl::ImageParam p(hl::Float(32), static_cast<int>(shape.rank()),
-                           halide_name("in", id, node.name));
-          f(vars) = p(at);
-          c.inputs.push_back(p);
-          break;
-        }
-        case ir::NodeKind::Param: {
-          // Weights are captured at lowering time; the Buffer aliases graph_'s copy.
-          hl::Buffer<float> b(node.value->raw(), halide_sizes(node.value->shape()));
-          f(vars) = b(at);
-          break;
-        }
-        case ir::NodeKind::Op:
-          f = lower_op(id, batch, funcs);
-          f.compute_root();
-          break;
-      }
-      funcs.emplace(id, f);
+  void check_lowerable(const ir::Graph& g, ir::NodeId id, const std::string& within) const {
+    const auto& node = g.node(id);
+    if (node.body) {
+      for (auto inner : node.body->topological_order())
+        if (node.body->node(inner).kind == ir::NodeKind::Op)
+          check_lowerable(*node.body, inner, fmt::format(" (fused into '{}')", node.name));
+      return;
     }
-    std::vector<hl::Func> outputs;
-    for (size_t i = 0; i < graph_.outputs().size(); ++i) {
-      auto t = graph_.outputs()[i];
-      auto vars = make_vars(graph_.shape_of(t).rank());
-      // A fresh Func per output, so one tensor can be an output twice or feed other layers too.
-      hl::Func out(fmt::format("output{}", i));
-      define(out, vars, read(funcs.at(t.node), as_exprs(vars)));
-      outputs.push_back(out);
-    }
-    if (c.inputs.size() != input_nodes.size())
-      throw std::logic_error("Halide backend: input nodes out of order");
-    c.pipeline = hl::Pipeline(outputs);
-    return c;
+    if (!lowerings_.has(node.op))
+      throw std::runtime_error(fmt::format("{}: layer '{}'{}: op '{}' has no Halide lowering",
+                                           node.source.describe(), node.name, within, node.op));
   }
 
-  hl::Func lower_op(ir::NodeId id, int64_t batch, const std::map<ir::NodeId, hl::Func>& funcs) {
-    const ir::Node& node = graph_.node(id);
-    LoweringContext ctx;
-    ctx.output_shape = node.outputs.at(0).with_batch(batch);
-    ctx.prefix = halide_name("n", id, node.name);
-    std::vector<hl::Func> inputs;
-    for (auto t : graph_.inputs_of(id)) {
-      if (t.port != 0)
+  passes::MemoryPlan memory_plan(int64_t batch) const {
+    std::set<std::pair<ir::NodeId, int>> outputs;
+    for (auto t : graph_.outputs()) outputs.insert({t.node, t.port});
+    return passes::plan_memory(
+        passes::activation_intervals(graph_, order_, batch), 64, [&](ir::TensorRef t) {
+          return graph_.node(t.node).kind == ir::NodeKind::Op && !outputs.count({t.node, t.port});
+        });
+  }
+
+  std::shared_ptr<const BatchPlan> plan_for(int64_t batch) {
+    std::lock_guard lock(compile_mutex_);
+    if (auto it = plans_.find(batch); it != plans_.end()) return it->second;
+    auto plan = compile_batch(batch);
+    plans_.emplace(batch, plan);
+    return plan;
+  }
+
+  std::shared_ptr<const BatchPlan> compile_batch(int64_t batch) {
+    const auto start = std::chrono::steady_clock::now();
+    auto plan = std::make_shared<BatchPlan>();
+    std::string library_signature;
+    for (auto id : order_) {
+      if (graph_.node(id).kind != ir::NodeKind::Op) continue;
+      Step step{
+          .desc = describe_kernel(graph_, id, batch, ops_, target_.to_string(), options_.schedule)};
+      library_signature += step.desc.key + "\n";
+      plan->steps.push_back(std::move(step));
+    }
+    const std::string library_name = fmt::format("model-{}.so", hex_hash(library_signature));
+    if (!cache_->has(library_name, library_signature)) compile_objects(*plan);
+    fs::path so = cache_->entry(library_name, library_signature, [&](const fs::path& tmp) {
+      link_shared_library(compile_objects(*plan), tmp);
+    });
+    plan->library = std::make_shared<SharedLibrary>(so, SharedLibrary::Visibility::Local);
+    for (auto& step : plan->steps) {
+      step.function = reinterpret_cast<KernelFunction>(
+          plan->library->symbol(step.desc.function_name() + "_argv"));
+      for (const auto& arg : step.desc.arguments)
+        step.weights.push_back(arg.is_weight ? &packed(*arg.weight, arg.block) : nullptr);
+    }
+    plan->memory = memory_plan(batch);
+    plan->compile_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return plan;
+  }
+
+  // The object file of every distinct kernel, compiled in parallel when
+  // missing from the cache; in the order of first use.
+  std::vector<fs::path> compile_objects(const BatchPlan& plan) {
+    std::vector<const KernelDesc*> distinct;
+    std::set<std::string> seen;
+    for (const auto& step : plan.steps)
+      if (seen.insert(step.desc.key).second) distinct.push_back(&step.desc);
+    std::vector<fs::path> objects(distinct.size());
+    const hl::Target kernel_target = target_.with_feature(hl::Target::NoRuntime);
+    const unsigned workers = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+    parallel_for(distinct.size(), workers, [&](size_t i) {
+      const KernelDesc& desc = *distinct[i];
+      objects[i] =
+          cache_->entry(fmt::format("k{}.o", desc.key), desc.signature, [&](const fs::path& tmp) {
+            if (desc.schedule.kind == ScheduleTemplate::Auto)
+              load_autoscheduler(desc.schedule.autoscheduler);
+            BuiltKernel built = build_kernel(graph_, desc, lowerings_, target_);
+            built.pipeline.compile_to_object(tmp.string(), built.arguments, desc.function_name(),
+                                             kernel_target);
+          });
+    });
+    return objects;
+  }
+
+  // A weight in the layout its kernel reads; packed once and shared by
+  // every batch size.
+  const ir::Tensor& packed(const ir::Tensor& weight, int block) {
+    if (!block) return weight;
+    std::lock_guard lock(packed_mutex_);
+    auto [it, inserted] = packed_.try_emplace({&weight, block});
+    if (inserted) it->second = block_output_channels(weight, block);
+    return it->second;
+  }
+
+  std::unique_ptr<Arena> acquire_arena(int64_t bytes) {
+    {
+      std::lock_guard lock(arena_mutex_);
+      for (auto it = arenas_.begin(); it != arenas_.end(); ++it)
+        if ((*it)->bytes >= bytes) {
+          auto arena = std::move(*it);
+          arenas_.erase(it);
+          return arena;
+        }
+    }
+    auto arena = std::make_unique<Arena>();
+    const int64_t rounded = std::max<int64_t>((bytes + 63) / 64 * 64, 64);
+    arena->data.reset(static_cast<std::byte*>(std::aligned_alloc(64, rounded)));
+    if (!arena->data) throw std::bad_alloc();
+    arena->bytes = rounded;
+    return arena;
+  }
+
+  void release_arena(std::unique_ptr<Arena> arena) {
+    std::lock_guard lock(arena_mutex_);
+    arenas_.push_back(std::move(arena));
+  }
+
+  std::vector<ir::Tensor> execute(std::span<const ir::Tensor> inputs,
+                                  std::vector<KernelTiming>* timings) {
+    const int64_t batch = check_run_inputs(graph_, inputs);
+    auto plan = plan_for(batch);
+    std::unique_ptr<Arena> arena = acquire_arena(plan->memory.arena_bytes);
+    struct Release {
+      HalideExecutable* self;
+      std::unique_ptr<Arena>& arena;
+      ~Release() { self->release_arena(std::move(arena)); }
+    } release{this, arena};
+
+    std::vector<ir::Tensor> results;
+    for (auto t : graph_.outputs()) results.emplace_back(graph_.shape_of(t).with_batch(batch));
+    const auto input_nodes = graph_.input_nodes();
+    auto data_of = [&](ir::TensorRef t) -> float* {
+      for (size_t i = 0; i < input_nodes.size(); ++i)
+        if (input_nodes[i] == t.node) return const_cast<float*>(inputs[i].raw());
+      for (size_t i = 0; i < results.size(); ++i)
+        if (graph_.outputs()[i] == t) return results[i].raw();
+      const passes::BufferPlacement* place = plan->memory.find(t);
+      if (!place) throw std::logic_error("Halide backend: a tensor has no buffer");
+      return reinterpret_cast<float*>(arena->data.get() + place->offset);
+    };
+
+    std::vector<hl::Runtime::Buffer<float>> buffers;
+    std::vector<void*> argv;
+    for (const Step& step : plan->steps) {
+      const auto start = std::chrono::steady_clock::now();
+      buffers.clear();
+      argv.clear();
+      buffers.reserve(step.desc.arguments.size() + 1);
+      for (size_t i = 0; i < step.desc.arguments.size(); ++i) {
+        const KernelArgument& arg = step.desc.arguments[i];
+        // Halide only reads its inputs; Buffer has no const-element constructor.
+        float* data =
+            arg.is_weight ? const_cast<float*>(step.weights[i]->raw()) : data_of(arg.activation);
+        buffers.emplace_back(data, halide_sizes(arg.passed_shape()));
+      }
+      buffers.emplace_back(data_of({step.desc.node, 0}), halide_sizes(step.desc.output_shape));
+      for (auto& b : buffers) argv.push_back(b.raw_buffer());
+      if (int rc = step.function(argv.data()); rc != 0)
         throw std::runtime_error(
-            fmt::format("layer '{}' reads output {} of '{}'; the Halide "
-                        "backend lowers single-output ops",
-                        node.name, t.port, graph_.node(t.node).name));
-      inputs.push_back(funcs.at(t.node));
-      ctx.input_shapes.push_back(graph_.shape_of(t).with_batch(batch));
+            fmt::format("layer '{}': its Halide kernel failed (error {})", step.desc.name, rc));
+      if (timings)
+        timings->push_back(
+            {.name = step.desc.name,
+             .op = step.desc.label,
+             .seconds =
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+             .macs = step.desc.macs});
     }
-    try {
-      return (*lowerings_.find(node.op))(node, inputs, ctx);
-    } catch (const std::exception& e) {
-      throw std::runtime_error(fmt::format("{}: layer '{}': cannot lower op '{}' to Halide: {}",
-                                           node.source.describe(), node.name, node.op, e.what()));
+    // Outputs that no kernel wrote: a model input passed through, or a
+    // tensor listed as an output twice.
+    for (size_t i = 0; i < results.size(); ++i) {
+      const ir::TensorRef t = graph_.outputs()[i];
+      const float* source = nullptr;
+      for (size_t j = 0; j < input_nodes.size(); ++j)
+        if (input_nodes[j] == t.node) source = inputs[j].raw();
+      for (size_t j = 0; j < i && !source; ++j)
+        if (graph_.outputs()[j] == t) source = results[j].raw();
+      if (source) std::copy_n(source, results[i].size(), results[i].raw());
     }
+    return results;
   }
 
   ir::Graph graph_;
   std::vector<ir::NodeId> order_;
+  const ir::OpRegistry& ops_;
   const LoweringTable& lowerings_;
   hl::Target target_;
-  std::map<int64_t, Compiled> compiled_;
+  CompileOptions options_;
+  std::shared_ptr<KernelCache> cache_;
+  std::shared_ptr<HalideRuntime> runtime_;
+
+  std::mutex compile_mutex_;
+  std::map<int64_t, std::shared_ptr<const BatchPlan>> plans_;
+  std::mutex packed_mutex_;
+  std::map<std::pair<const ir::Tensor*, int>, ir::Tensor> packed_;
+  std::mutex arena_mutex_;
+  std::vector<std::unique_ptr<Arena>> arenas_;
 };
 
 class HalideBackend final : public Backend {
  public:
-  HalideBackend() : target_(hl::get_jit_target_from_environment()) {
+  explicit HalideBackend(const ir::OpRegistry& ops)
+      : ops_(ops), target_(hl::get_target_from_environment()) {
     register_builtin_lowerings(lowerings_);
   }
   std::string name() const override { return "halide"; }
   std::string description() const override {
-    return "Halide 14 JIT for this CPU; correctness-first default schedules, not yet tuned or "
-           "fused";
+    return fmt::format(
+        "Halide 14, compiled ahead of time for {} into a kernel cache; tiled convolution and "
+        "dense schedules, fused kernels",
+        target_.to_string());
   }
-  std::unique_ptr<Executable> compile(const ir::Graph& graph, const CompileOptions&) override {
-    return std::make_unique<HalideExecutable>(graph, lowerings_, target_);
+  std::unique_ptr<Executable> compile(const ir::Graph& graph,
+                                      const CompileOptions& options) override {
+    auto cache = std::make_shared<KernelCache>(
+        options.cache_dir.empty() ? default_cache_dir() : fs::path(options.cache_dir));
+    auto runtime = runtime_for(*cache);
+    if (options.threads > 0) runtime->set_threads(options.threads);
+    return std::make_unique<HalideExecutable>(graph, ops_, lowerings_, target_, options,
+                                              std::move(cache), std::move(runtime));
   }
 
  private:
+  std::shared_ptr<HalideRuntime> runtime_for(KernelCache& cache) {
+    std::lock_guard lock(mutex_);
+    if (!runtime_) runtime_ = std::make_shared<HalideRuntime>(cache, target_);
+    return runtime_;
+  }
+
+  const ir::OpRegistry& ops_;
   LoweringTable lowerings_;
   hl::Target target_;
+  std::mutex mutex_;
+  std::shared_ptr<HalideRuntime> runtime_;
 };
 
 }  // namespace
 
-std::unique_ptr<Backend> make_halide_backend() {
-  return std::make_unique<HalideBackend>();
+std::unique_ptr<Backend> make_halide_backend(const ir::OpRegistry& ops) {
+  return std::make_unique<HalideBackend>(ops);
 }
 
 std::vector<std::string> lowered_ops() {

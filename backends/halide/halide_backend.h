@@ -1,8 +1,11 @@
-// The Halide CPU backend: the whole graph becomes one Halide pipeline (one
-// Func per op, from backends/halide/lowering_table.h), JIT-compiled for the
-// host once per batch size and cached in the Executable. Correctness first:
-// every op is computed at the root with Halide's default loop order; tuned
-// schedules, fusion and the on-disk kernel cache come next.
+// The Halide CPU backend. Every op or fused node of the graph becomes one
+// kernel (backends/halide/kernel_desc.h): a Halide pipeline lowered from the
+// op's Funcs, scheduled by a template picked from its shapes, compiled
+// ahead of time to an object file in the kernel cache and linked, with the
+// model's other kernels, into a shared library (one per model and batch
+// size). Running executes the kernels in topological order over buffers
+// placed by the memory plan, each run with its own arena, so several
+// threads may run one executable at once.
 //
 // This header does not include Halide.h, so the runtime can register the
 // backend without seeing Halide.
@@ -13,12 +16,13 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "ir/op_registry.h"
 
 namespace cnnc::backends::halide {
 
 // A backend named "halide" lowering every built-in op it has a lowering for;
 // compile() throws std::runtime_error naming the layer for any other op.
-std::unique_ptr<Backend> make_halide_backend();
+std::unique_ptr<Backend> make_halide_backend(const ir::OpRegistry& ops);
 
 // The ops the built-in lowerings cover, sorted (for support tables and tests).
 std::vector<std::string> lowered_ops();

@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,10 +23,19 @@
 
 namespace cnnc::backends::halide {
 
+// The reduction stage of a convolution or dense lowering, which schedule
+// templates tile (backends/halide/schedule_apply.h).
+struct Anchor {
+  Halide::Func accumulator;   // pure init (bias or 0), then one update over `reduction`
+  Halide::RDom reduction;     // conv: (channel in group, taps...); dense: features
+  Halide::Func padded_input;  // conv: the zero-padded input; undefined when unpadded
+};
+
 struct LoweringContext {
   std::vector<ir::Shape> input_shapes;  // data inputs, then parameters
   ir::Shape output_shape;
-  std::string prefix;  // unique in the pipeline and safe as a Halide name
+  std::string prefix;            // unique in the pipeline and safe as a Halide name
+  std::optional<Anchor> anchor;  // set by lowerings whose reduction a template can tile
 
   const ir::Shape& input(size_t i) const { return input_shapes.at(i); }
   // A fresh Func named after the layer, so generated code and errors say

@@ -33,6 +33,10 @@ int to_int(int64_t v) {
   return static_cast<int>(v);
 }
 
+void accumulate(hl::Func& f, const std::vector<hl::Expr>& ir_index, const hl::Expr& value) {
+  f(std::vector<hl::Expr>(ir_index.rbegin(), ir_index.rend())) += value;
+}
+
 std::vector<int> halide_sizes(const ir::Shape& shape) {
   std::vector<int> sizes;
   for (size_t d = shape.rank(); d-- > 0;) {

@@ -22,6 +22,10 @@ Halide::Expr read(const Halide::Func& f, const std::vector<Halide::Expr>& ir_ind
 // f(vars) = value, with `vars` in IR order.
 void define(Halide::Func& f, const std::vector<Halide::Var>& ir_vars, const Halide::Expr& value);
 
+// f(index) += value, with `ir_index` in IR order (an update definition).
+void accumulate(Halide::Func& f, const std::vector<Halide::Expr>& ir_index,
+                const Halide::Expr& value);
+
 // Halide sizes (x fastest) of a concrete IR shape; throws std::invalid_argument
 // for a symbolic dim or one beyond Halide's 32-bit extents.
 std::vector<int> halide_sizes(const ir::Shape& shape);

@@ -76,6 +76,8 @@ class Harness {
     backends::reference::register_builtin_kernels(kernels_);
   }
 
+  const ir::OpRegistry& ops() const { return ops_; }
+
   const ir::OpDef& def(const std::string& op) const {
     const ir::OpDef* d = ops_.find(op);
     if (!d) throw std::invalid_argument("op '" + op + "' is not registered");

@@ -85,7 +85,7 @@ class Sweep {
 
   // Runs both backends and compares every case.
   void check(double tol = kTolerance) {
-    auto halide = backends::halide::make_halide_backend();
+    auto halide = backends::halide::make_halide_backend(h_.ops());
     auto reference = backends::reference::make_reference_backend(h_.kernels());
     size_t first = 0;
     for (const auto& part : parts_) {

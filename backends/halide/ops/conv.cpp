@@ -1,5 +1,7 @@
-// conv1d/2d/3d: a direct gather over (input channel of the group, kernel
-// taps) from a zero-padded input, bias and activation in the same Func.
+// conv1d/2d/3d: an accumulator started at the bias and updated over (input
+// channel of the group, kernel taps) from a zero-padded input; the
+// activation applies on top. The accumulator is the anchor schedule
+// templates tile.
 #include "backends/halide/activation_expr.h"
 #include "backends/halide/lowering_table.h"
 #include "backends/halide/nchw.h"
@@ -22,10 +24,14 @@ hl::Func lower_conv(const ir::Node& node, std::span<const hl::Func> in, Lowering
                  r[1 + a] * to_int(w.dilation[a]));
     wi.push_back(r[1 + a]);
   }
-  hl::Expr acc = hl::sum(read(x, xi) * read(in[1], wi));
-  if (in.size() > 2) acc = read(in[2], {v[1]}) + acc;
+  hl::Func acc = ctx.func("conv_acc");
+  define(acc, v, in.size() > 2 ? read(in[2], {v[1]}) : hl::Expr(0.0f));
+  accumulate(acc, as_exprs(v), read(x, xi) * read(in[1], wi));
+  bool padded = false;
+  for (size_t a = 0; a < rank; ++a) padded |= w.pad_begin[a] > 0 || w.pad_end[a] > 0;
+  ctx.anchor = Anchor{.accumulator = acc, .reduction = r, .padded_input = padded ? x : hl::Func()};
   hl::Func out = ctx.func("conv");
-  define(out, v, layer_activation(node.attrs, acc));
+  define(out, v, layer_activation(node.attrs, read(acc, as_exprs(v))));
   return out;
 }
 

@@ -1,0 +1,73 @@
+// What one kernel of a compiled graph is, before any Halide code exists:
+// the node it computes (an op or a `fused` group), its arguments in the
+// generated function's order, the shapes the schedule heuristic looks at,
+// the schedule, and the signature that keys the kernel cache. Describing a
+// whole model is cheap, so a warm start finds its compiled library without
+// building a single Halide Func.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "backends/halide/schedule.h"
+#include "ir/graph.h"
+#include "ir/op_registry.h"
+
+namespace cnnc::backends::halide {
+
+// One argument of a kernel function. Activations come first (the node's data
+// inputs, in order), then weights; the output buffer follows them.
+struct KernelArgument {
+  bool is_weight = false;
+  ir::TensorRef activation;            // the outer graph's tensor, for activations
+  const ir::Tensor* weight = nullptr;  // the parameter's value, for weights
+  std::string name;                    // tensor or parameter name, for messages
+  ir::Shape shape;                     // concrete, in IR order (not packed)
+  // Weights only: output channels (dim 0) blocked by this many and moved
+  // innermost, (K, rest...) -> (ceil(K/b), rest..., b), zero-filled; 0 = as is.
+  int block = 0;
+
+  // The shape of the buffer the kernel is called with (packed for blocked weights).
+  ir::Shape passed_shape() const;
+};
+
+// The shapes a schedule template cares about, from the kernel's anchor op
+// (its first convolution or dense layer), if it has one.
+struct AnchorShape {
+  enum class Family { None, Conv2d, Depthwise, Dense } family = Family::None;
+  ir::Shape input, output, weight;  // of the anchor op, concrete
+  // A reduction ending the fused group after the anchor (pooling, global
+  // pooling, softmax, ...): its body node, and its window when it is a 2-D
+  // pooling with non-overlapping windows (stride == kernel, no padding),
+  // which the convolution's tiles can compute; {0, 0} otherwise.
+  bool pooled = false;
+  ir::NodeId reduction = 0;
+  int64_t pool_y = 0, pool_x = 0;
+};
+
+struct KernelDesc {
+  ir::NodeId node = 0;
+  std::string name;   // the node's name
+  std::string label;  // its op, or the fused body's name ("c1+relu1+p1")
+  int64_t batch = 0;
+  std::vector<KernelArgument> arguments;
+  ir::Shape output_shape;  // concrete
+  AnchorShape anchor;
+  Schedule schedule;
+  int64_t macs = 0;
+  std::string signature;  // everything the generated code depends on, as text
+  std::string key;        // a hash of signature + target + cnnc version, hex
+  std::string function_name() const { return "cnnc_k" + key; }
+};
+
+// Describes op or fused node `id` of `graph` at `batch`. The schedule is the
+// heuristic's for `target` (a Halide target string) unless `schedule_option`
+// names an autoscheduler ("auto:adams2019", "auto:mullapudi2016",
+// "auto:li2018"). Throws std::runtime_error naming the layer for a node no
+// Halide kernel can compute.
+KernelDesc describe_kernel(const ir::Graph& graph, ir::NodeId id, int64_t batch,
+                           const ir::OpRegistry& ops, const std::string& target,
+                           const std::string& schedule_option);
+
+}  // namespace cnnc::backends::halide

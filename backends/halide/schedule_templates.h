@@ -1,0 +1,24 @@
+// The schedule templates of backends/halide/schedule.h applied to a
+// kernel's Funcs. Lowerings stay schedule-free; they expose their
+// reduction stage as an Anchor, and these templates tile it.
+#pragma once
+
+#include <Halide.h>
+
+#include <optional>
+
+#include "backends/halide/kernel_desc.h"
+#include "backends/halide/lowering_table.h"
+
+namespace cnnc::backends::halide {
+
+struct KernelFuncs {
+  Halide::Func output;              // the kernel's output, computed at the root
+  std::optional<Anchor> anchor;     // the convolution or dense stage, if any
+  Halide::Func before_pool;         // a fused pooling layer's input; undefined without one
+  std::vector<Halide::Func> roots;  // stages that must be materialized (reductions in a body)
+};
+
+void apply_schedule(const KernelDesc& kernel, KernelFuncs& funcs, int threads_hint);
+
+}  // namespace cnnc::backends::halide
