@@ -15,7 +15,7 @@
 namespace cnnc::backends {
 
 struct CompileOptions {
-  int threads = 1;        // worker threads for backends with a thread pool
+  int threads = 0;        // worker threads for backends with a thread pool; 0: every core
   std::string cache_dir;  // compiled-kernel cache; empty: the backend's default
   std::string schedule;   // "" (the backend's heuristics) or e.g. "auto:adams2019"
 };

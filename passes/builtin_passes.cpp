@@ -49,15 +49,15 @@ void register_builtin_passes(PassRegistry& registry) {
                   fuse_ops(g, ctx.ops);
                   return Preserved::Shapes;
                 }});
-  registry.add_pipeline("inference",
+  registry.add_pipeline("inference-unfused",
                         {"infer-shapes", "eliminate-dropout", "fold-constants",
                          "eliminate-dead-nodes", "infer-shapes"},
-                        "the default for running a model: shapes, dropout removed, constants "
-                        "folded, dead nodes gone");
-  auto fused = registry.pipelines().at("inference").first;
+                        "shapes, dropout removed, constants folded, dead nodes gone; no fusion");
+  auto fused = registry.pipelines().at("inference-unfused").first;
   fused.push_back("fuse");
-  registry.add_pipeline("inference-fused", std::move(fused),
-                        "the inference pipeline, then fusion into `fused` nodes");
+  registry.add_pipeline("inference", std::move(fused),
+                        "the default for running a model: inference-unfused, then fusion into "
+                        "`fused` kernels");
   registry.add_pipeline("check", {"infer-shapes"}, "shape inference and assertions only");
 }
 

@@ -81,7 +81,7 @@ struct PassManagerOptions {
 void run_pipeline(const PassRegistry& registry, std::string_view spec, ir::Graph& graph,
                   PassContext& ctx, const PassManagerOptions& options = {});
 
-// Registers the built-in passes and the pipelines "inference", "inference-fused"
+// Registers the built-in passes and the pipelines "inference", "inference-unfused"
 // and "check".
 void register_builtin_passes(PassRegistry& registry);
 

@@ -248,6 +248,11 @@ class HalideExecutable final : public Executable {
             BuiltKernel built = build_kernel(graph_, desc, lowerings_, target_);
             built.pipeline.compile_to_object(tmp.string(), built.arguments, desc.function_name(),
                                              kernel_target);
+            // For people tuning schedules: the loop nest Halide generated.
+            if (const char* dir = std::getenv("CNNC_HALIDE_STMT_DIR"); dir && *dir)
+              built.pipeline.compile_to_lowered_stmt(
+                  (fs::path(dir) / (desc.name + "-" + desc.key + ".stmt")).string(),
+                  built.arguments, hl::Text, kernel_target);
           });
     });
     return objects;
@@ -370,8 +375,9 @@ class HalideExecutable final : public Executable {
 
 class HalideBackend final : public Backend {
  public:
-  explicit HalideBackend(const ir::OpRegistry& ops)
-      : ops_(ops), target_(hl::get_target_from_environment()) {
+  HalideBackend(const ir::OpRegistry& ops, const std::string& target)
+      : ops_(ops),
+        target_(target.empty() ? hl::get_target_from_environment() : hl::Target(target)) {
     register_builtin_lowerings(lowerings_);
   }
   std::string name() const override { return "halide"; }
@@ -407,8 +413,8 @@ class HalideBackend final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_halide_backend(const ir::OpRegistry& ops) {
-  return std::make_unique<HalideBackend>(ops);
+std::unique_ptr<Backend> make_halide_backend(const ir::OpRegistry& ops, const std::string& target) {
+  return std::make_unique<HalideBackend>(ops, target);
 }
 
 std::vector<std::string> lowered_ops() {

@@ -22,7 +22,10 @@ namespace cnnc::backends::halide {
 
 // A backend named "halide" lowering every built-in op it has a lowering for;
 // compile() throws std::runtime_error naming the layer for any other op.
-std::unique_ptr<Backend> make_halide_backend(const ir::OpRegistry& ops);
+// `target`: a Halide target string ("x86-64-linux-avx-avx2-fma-f16c-sse41");
+// empty for $HL_TARGET, else this machine.
+std::unique_ptr<Backend> make_halide_backend(const ir::OpRegistry& ops,
+                                             const std::string& target = "");
 
 // The ops the built-in lowerings cover, sorted (for support tables and tests).
 std::vector<std::string> lowered_ops();

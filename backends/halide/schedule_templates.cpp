@@ -92,7 +92,12 @@ void conv_channels(const KernelDesc& k, const Anchor& a, ConvTile tile) {
   hl::Func acc = a.accumulator;
   auto av = acc.args();
   hl::RDom r = a.reduction;
-  acc.compute_at(tile.tiled, xo).vectorize(av[2], v).unroll(av[2]).unroll(av[0]);
+  // Channels innermost in the tile too, so each accumulator is one register.
+  acc.compute_at(tile.tiled, xo)
+      .reorder_storage(av[2], av[0], av[1], av[3])
+      .vectorize(av[2], v)
+      .unroll(av[2])
+      .unroll(av[0]);
   if (tile.pool_y > 1) acc.unroll(av[1]);
   auto update = acc.update();
   update.reorder({av[2], av[0], av[1], r[2], r[1], r[0], av[3]})

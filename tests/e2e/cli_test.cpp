@@ -305,11 +305,12 @@ TEST_F(Cli, RunFusedPipelinePrintsGroupsAndSameResults) {
   ir::Tensor x(ir::Shape{2, 1, 28, 28});
   for (int64_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((i * 37) % 101) / 100.0f;
   npy::write(tmp("x.npy"), x);
-  std::string common = " --init he --seed 3 --input " + tmp("x.npy");
-  auto plain = cnnc("run " + model + common + " --output " + tmp("plain.npy"));
+  std::string common = " --backend reference --init he --seed 3 --input " + tmp("x.npy");
+  auto plain = cnnc("run " + model + " --pipeline inference-unfused" + common + " --output " +
+                    tmp("plain.npy"));
   ASSERT_EQ(plain.status, 0) << plain.output;
-  auto fused = cnnc("run " + model + " --pipeline inference-fused --print-after=fuse" + common +
-                    " --output " + tmp("fused.npy"));
+  auto fused =
+      cnnc("run " + model + " --print-after=fuse" + common + " --output " + tmp("fused.npy"));
   ASSERT_EQ(fused.status, 0) << fused.output;
   EXPECT_NE(fused.output.find("*** IR Dump After fuse ***"), std::string::npos) << fused.output;
   EXPECT_NE(fused.output.find("fused p1  # conv2d c1 filters=6 kernel=5 pad=2 act=relu; "
@@ -327,7 +328,8 @@ TEST_F(Cli, RunFusedPipelinePrintsGroupsAndSameResults) {
 
   auto typo = cnnc("run " + model + " --pipeline inference-fuse" + common);
   EXPECT_EQ(typo.status, 1) << typo.output;
-  EXPECT_NE(typo.output.find("did you mean 'inference-fused'?"), std::string::npos) << typo.output;
+  EXPECT_NE(typo.output.find("did you mean 'inference-unfused'?"), std::string::npos)
+      << typo.output;
 }
 
 TEST_F(Cli, DotFusedDrawsGroupsAsClusters) {
@@ -352,11 +354,12 @@ TEST_F(Cli, PluginOpFusesByItsKind) {
   ir::Tensor x(ir::Shape{2, 3, 8, 8});
   for (int64_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 11) - 5.0f;
   npy::write(tmp("x.npy"), x);
-  std::string common = " --init he --seed 2 --input " + tmp("x.npy");
-  auto plain = cnnc(plugin + "run " + model + common + " --output " + tmp("plain.npy"));
+  std::string common = " --backend reference --init he --seed 2 --input " + tmp("x.npy");
+  auto plain = cnnc(plugin + "run " + model + " --pipeline inference-unfused" + common +
+                    " --output " + tmp("plain.npy"));
   ASSERT_EQ(plain.status, 0) << plain.output;
-  auto fused = cnnc(plugin + "--print-after fuse run " + model + " --pipeline inference-fused" +
-                    common + " --output " + tmp("fused.npy"));
+  auto fused = cnnc(plugin + "--print-after fuse run " + model + " --pipeline inference" + common +
+                    " --output " + tmp("fused.npy"));
   ASSERT_EQ(fused.status, 0) << fused.output;
   EXPECT_NE(fused.output.find("# conv2d c1 filters=4 kernel=3 pad=1; swish s1; global_avgpool"),
             std::string::npos)

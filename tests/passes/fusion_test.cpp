@@ -375,7 +375,7 @@ TEST(Fusion, InferenceFusedPipelineDumpsAfterFuse) {
       "t.cnn", "model m\ninput x [N, 2]\ndense d units=3\nrelu r\noutput r\n", reg.ops);
   PassContext ctx{reg.ops};
   std::ostringstream dump;
-  run_pipeline(reg.passes, "inference-fused", g, ctx, {.print_after = {"fuse"}, .dump = &dump});
+  run_pipeline(reg.passes, "inference", g, ctx, {.print_after = {"fuse"}, .dump = &dump});
   EXPECT_NE(dump.str().find("*** IR Dump After fuse ***"), std::string::npos) << dump.str();
   EXPECT_NE(dump.str().find("r = fused(x) -> [N, 3]"), std::string::npos) << dump.str();
   EXPECT_EQ(group_names(g), (std::vector<std::string>{"d+r"}));
@@ -410,7 +410,7 @@ TEST_P(FusionOfModels, FusedRunEqualsUnfusedRun) {
   Registry& reg = global_registry();
   ModelOptions options{.init = "he", .seed = 5};
   ir::Graph plain = load_model(path, reg, options);
-  options.pipeline = "inference-fused";
+  options.pipeline = "inference";
   ir::Graph fused = load_model(path, reg, options);
 
   EXPECT_EQ(group_names(fused).size(), c.groups);

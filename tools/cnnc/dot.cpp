@@ -15,12 +15,12 @@ void add_dot_command(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("model", *path, "model file (.cnn)")->required();
   cmd->add_flag("--params", *params, "draw parameters as their own nodes");
   cmd->add_flag("--fused", *fused,
-                "run the inference-fused pipeline first: fused groups are drawn as clusters");
+                "run the inference pipeline (which fuses) first: fused groups are drawn as clusters");
   cmd->callback([=, &global] {
     ir::Graph g;
     if (*fused) {
       ModelOptions options = model_options(global);
-      options.pipeline = "inference-fused";
+      options.pipeline = "inference";
       g = load_model(*path, registry(global), options);
     } else {
       g = parse_model_file(*path, registry(global));

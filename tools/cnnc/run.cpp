@@ -18,11 +18,12 @@ namespace cnnc::cli {
 namespace {
 
 struct RunOptions {
-  std::string model, weights, init, backend = "reference", labels, pipeline = "inference";
+  std::string model, weights, init, backend = "halide", labels, pipeline = "inference";
   std::vector<std::string> inputs, outputs;
   uint64_t seed = 0;
   int top = 0;
-  int threads = 1;
+  int threads = 0;
+  std::string cache_dir, schedule;
   std::vector<float> mean, std;
   bool invert = false;
 };
@@ -112,7 +113,9 @@ void run(RunOptions o, GlobalOptions& global) {
                       "FILE.safetensors or --init he",
                       g.name, g.node(id).name));
   auto inputs = read_inputs(g, o);
-  auto exe = backend->compile(g, backends::CompileOptions{.threads = o.threads});
+  auto exe = backend->compile(
+      g, backends::CompileOptions{
+             .threads = o.threads, .cache_dir = o.cache_dir, .schedule = o.schedule});
   auto results = exe->run(inputs);
   if (!o.outputs.empty() && o.outputs.size() != results.size())
     throw UsageError(fmt::format("model '{}' has {} outputs; give --output once for each", g.name,
@@ -146,10 +149,16 @@ void add_run_command(CLI::App& app, GlobalOptions& global) {
                   "print the K highest-scoring classes per image (default 5 without --output)");
   cmd->add_option("--labels", o->labels, "text file with one class name per line");
   cmd->add_option("--pipeline", o->pipeline,
-                  "pass pipeline run before compiling, e.g. inference-fused (`cnnc passes` lists "
+                  "pass pipeline run before compiling, e.g. inference-unfused (`cnnc passes` lists "
                   "them)");
   cmd->add_option("--backend,-b", o->backend, "backend (`cnnc backends` lists them)");
-  cmd->add_option("--threads", o->threads, "worker threads")->check(CLI::PositiveNumber);
+  cmd->add_option("--threads", o->threads, "worker threads (default: every core)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--cache-dir", o->cache_dir,
+                  "compiled-kernel cache (default: $CNNC_CACHE_DIR, else $XDG_CACHE_HOME/cnnc)");
+  cmd->add_option("--schedule", o->schedule,
+                  "auto:adams2019, auto:mullapudi2016 or auto:li2018 to use Halide's "
+                  "autoschedulers instead of cnnc's schedules (for comparison)");
   cmd->add_option("--mean", o->mean,
                   "per-channel mean subtracted from images (after scaling to [0,1])");
   cmd->add_option("--std", o->std, "per-channel standard deviation dividing images");
