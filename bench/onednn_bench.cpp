@@ -175,7 +175,12 @@ int main(int argc, char** argv) {
   CLI::App app{"oneDNN's single-layer benchmarks (Google Benchmark flags are accepted too)"};
   app.add_option("--threads", threads, "OpenMP threads")->check(CLI::PositiveNumber);
   app.add_option("--cases", cases_file, "the cases file")->check(CLI::ExistingFile);
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);  // prints the message or the help
+    return e.get_exit_code() == 0 ? 0 : 2;
+  }
   // Debian's libdnnl uses the OpenMP runtime: its thread count is OpenMP's.
   omp_set_num_threads(threads);
 

@@ -13,6 +13,7 @@ its rounds; speedup = peer time / cnnc time (above 1: cnnc is faster).
   bench/run.py --cases layer/d,model/resnet18/b1 --rounds 1
   bench/run.py --cases compile --rounds 3    # ResNet-50 compile time, cold and warm
   bench/run.py ... --markdown                # the table in Markdown, for bench/RESULTS.md
+  bench/run.py --from results.json --markdown  # the table of an earlier run
 """
 import argparse
 import datetime
@@ -133,13 +134,14 @@ class Runner:
                                       label=b.get("label"),
                                       counters={k: v for k, v in b.items()
                                                 if k in ("FLOP/s", "items_per_second",
-                                                         "compile_s", "flops", "src_reordered",
+                                                         "compile_s", "first_run_s", "flops", "src_reordered",
                                                          "dst_reordered")})
         return results
 
     def cnnc(self, case):
         results = self.google_benchmark(self.args.cnnc_bench, "cnnc", "^%s(/|$)" % re.escape(case),
-                                        ["--backend", self.args.backend])
+                                        ["--backend", self.args.backend,
+                                         "--cache-dir", self.args.cache_dir])
         return {"cnnc": results.get(case, dict(error="no result for " + case))}
 
     def onednn(self, case):
@@ -310,7 +312,9 @@ def rows(results):
 
 def print_table(results, markdown):
     header, table = rows(results)
-    if markdown:
+    if not table:
+        pass
+    elif markdown:
         print("| " + " | ".join(header) + " |")
         print("|" + "|".join("---" if i == 0 else "--:" for i in range(len(header))) + "|")
         for row in table:
@@ -358,13 +362,23 @@ def main():
     p.add_argument("--warmup-time", type=float, default=0.2, help="seconds of untimed runs per burst")
     p.add_argument("--backend", default="halide", help="cnnc's backend")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--cache-dir", help="cnnc_bench's compiled-kernel cache, kept across rounds "
+                   "(compiling is never timed; the cache only saves time); default BUILD/bench/kernel-cache")
     p.add_argument("--out", help="write every figure and the machine's description here (JSON)")
     p.add_argument("--markdown", action="store_true", help="print the table in Markdown")
+    p.add_argument("--from", dest="from_json", metavar="FILE",
+                   help="measure nothing: print the table of a results file --out wrote")
     p.add_argument("--no-verify", action="store_true", help="skip checking the torch models against cnnc's")
     args = p.parse_args()
+    if args.from_json:
+        with open(args.from_json) as f:
+            print_table(json.load(f), args.markdown)
+        return 0
     args.cnnc_bench = args.cnnc_bench or os.path.join(args.build, "bench", "cnnc_bench")
     args.onednn_bench = args.onednn_bench or os.path.join(args.build, "bench", "onednn_bench")
     args.cnnc = args.cnnc or os.path.join(args.build, "cnnc")
+    args.cache_dir = args.cache_dir or os.path.join(args.build, "bench", "kernel-cache")
+    os.makedirs(args.cache_dir, exist_ok=True)
     if args.rounds < 1:
         sys.exit("run.py: --rounds must be at least 1")
 
@@ -384,7 +398,7 @@ def main():
         log("warning: load average %.2f: other work shares the CPUs, and with 2 threads per peer "
             "the figures will be noisy (OpenMP waits on descheduled threads)" % machine["loadavg_start"][0])
     results = dict(machine=machine, settings=dict(
-        backend=args.backend, threads=args.threads, rounds=args.rounds, min_time_s=args.min_time,
+        backend=args.backend, threads=args.threads, rounds=args.rounds, cache_dir=args.cache_dir, min_time_s=args.min_time,
         warmup_time_s=args.warmup_time, peers=peers,
         measure="per round: mean time per run over a burst of at least min_time seconds after "
                 "warm-up; per peer: median over rounds; speedup = peer time / cnnc time"),
