@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: deps build demo test test-all sanitize format clean
+.PHONY: deps build demo test test-all sanitize bench format clean
 
 deps:
 	@bash tools/install-deps.sh
@@ -26,6 +26,15 @@ sanitize: deps
 	@test -f build-asan/build.ninja || cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCNNC_SANITIZE=ON
 	@cmake --build build-asan -j $(JOBS)
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -LE slow
+
+# cnnc against PyTorch and oneDNN, interleaved on this machine (bench/README.md).
+# BENCH_ARGS passes options to bench/run.py, e.g. BENCH_ARGS="--cases layers --rounds 3".
+BENCH_ARGS ?= --cases all --rounds 5
+bench:
+	@bash tools/install-deps.sh bench
+	@test -f $(BUILD)/build.ninja || cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	@cmake --build $(BUILD) -j $(JOBS) --target cnnc_cli cnnc_bench onednn_bench
+	@/usr/bin/python3 bench/run.py --build $(BUILD) --out $(BUILD)/bench/results.json $(BENCH_ARGS)
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
