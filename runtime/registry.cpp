@@ -11,7 +11,7 @@ Registry& global_registry() {
     ir::register_builtin_ops(r->ops);
     passes::register_builtin_passes(r->passes);
     backends::reference::register_builtin_kernels(r->reference_kernels);
-    r->backends.add(backends::reference::make_reference_backend(r->reference_kernels));
+    r->backends.add(backends::reference::make_reference_backend(r->reference_kernels, &r->ops));
     r->backends.add(backends::halide::make_halide_backend(r->ops));
     return r;
   }();

@@ -369,5 +369,182 @@ TEST_F(Cli, PluginOpFusesByItsKind) {
   for (int64_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i], b[i]) << i;
 }
 
+// `cnnc inspect --pipeline inference`: a fused node shows its body's
+// members, parameters and MACs, so the totals are those of the layers.
+TEST_F(Cli, InspectFusedNodesCountTheirBody) {
+  std::string model = source("examples/models/lenet5.cnn");
+  auto plain = cnnc("inspect --json " + model);
+  auto fused = cnnc("inspect --json --pipeline inference " + model);
+  ASSERT_EQ(plain.status, 0) << plain.output;
+  ASSERT_EQ(fused.status, 0) << fused.output;
+  auto p = nlohmann::json::parse(plain.output), f = nlohmann::json::parse(fused.output);
+  EXPECT_EQ(f["macs_per_item"], p["macs_per_item"]);
+  EXPECT_EQ(f["total_params"], p["total_params"]);
+  EXPECT_LT(f["layers"].size(), p["layers"].size());
+  auto layer = [](const nlohmann::json& j, const std::string& name) {
+    for (const auto& l : j["layers"])
+      if (l["name"] == name) return l;
+    return nlohmann::json();
+  };
+  auto p1 = layer(f, "p1"), c1 = layer(p, "c1"), pool = layer(p, "p1");
+  ASSERT_FALSE(p1.is_null()) << fused.output;
+  EXPECT_EQ(p1["op"], "fused");
+  EXPECT_EQ(p1["body"], "c1+p1");
+  EXPECT_GT(c1["macs"].get<int64_t>(), 0);
+  EXPECT_EQ(p1["macs"].get<int64_t>(), c1["macs"].get<int64_t>() + pool["macs"].get<int64_t>());
+  EXPECT_EQ(p1["params"], c1["params"]);
+
+  auto text = cnnc("inspect --pipeline inference " + model);
+  ASSERT_EQ(text.status, 0) << text.output;
+  EXPECT_NE(text.output.find("fused: c1+p1"), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find("MACs per image:          416,520"), std::string::npos) << text.output;
+}
+
+// The op nodes of `model` after `pipeline`: the kernels the reference
+// backend runs and profiles.
+std::vector<std::string> op_nodes(const std::string& model, const std::string& pipeline) {
+  ModelOptions options;
+  options.pipeline = pipeline;
+  ir::Graph g = load_model(model, global_registry(), options);
+  std::vector<std::string> names;
+  for (ir::NodeId id = 0; id < g.size(); ++id)
+    if (g.node(id).kind == ir::NodeKind::Op) names.push_back(g.node(id).name);
+  return names;
+}
+
+const nlohmann::json* find_kernel(const nlohmann::json& j, const std::string& name) {
+  for (const auto& k : j["kernels"])
+    if (k["name"] == name) return &k;
+  return nullptr;
+}
+
+TEST_F(Cli, BenchPrintsLatencyThroughputAndKernels) {
+  auto r = cnnc("bench " + source("examples/models/lenet5.cnn") +
+                " --backend reference --batch 2 --iters 3 --warmup 1 --profile-iters 2");
+  ASSERT_EQ(r.status, 0) << r.output;
+  for (const char* want :
+       {"model lenet5", "batch 2", "reference:", "compile ", "latency      median ", " p90 ",
+        "(3 runs after 1 warm-up)", " images/s, ", " GFLOP/s\n", "peak memory",
+        "weights 241.0 KiB, 416,520 MACs per image", "reference kernels, median of 2 profiled runs",
+        "GFLOP/s", "total"})
+    EXPECT_NE(r.output.find(want), std::string::npos) << want << "\n" << r.output;
+  // One row per layer, with its op.
+  for (const auto& name : op_nodes(source("examples/models/lenet5.cnn"), "inference"))
+    EXPECT_NE(r.output.find("\n  " + name + " "), std::string::npos) << name << "\n" << r.output;
+  EXPECT_NE(r.output.find(" conv2d "), std::string::npos) << r.output;
+}
+
+TEST_F(Cli, BenchJsonHasStableKeysAndOneKernelPerNode) {
+  std::string model = source("examples/models/lenet5.cnn");
+  for (std::string pipeline : {"inference-unfused", "inference"}) {
+    auto r = cnnc("bench " + model + " --pipeline " + pipeline +
+                  " --batch 4 --iters 3 --warmup 0 --profile-iters 2 --json");
+    ASSERT_EQ(r.status, 0) << r.output;
+    auto j = nlohmann::json::parse(r.output);
+    for (const char* key :
+         {"model", "backend", "batch", "threads", "iters", "median_ms", "p90_ms", "min_ms",
+          "mean_ms", "images_per_s", "compile_s", "compile_backend_s", "first_run_s",
+          "peak_memory_bytes", "weight_bytes", "macs_per_item", "gflops", "kernels"})
+      EXPECT_TRUE(j.contains(key)) << key << "\n" << r.output;
+    EXPECT_FALSE(j.contains("compare"));
+    EXPECT_EQ(j["model"], "lenet5");
+    EXPECT_EQ(j["backend"], "reference");
+    EXPECT_EQ(j["batch"], 4);
+    EXPECT_EQ(j["iters"], 3);
+    EXPECT_EQ(j["weight_bytes"], 61706 * 4);
+    EXPECT_EQ(j["macs_per_item"], 416520);
+    double median = j["median_ms"];
+    EXPECT_GT(median, 0);
+    EXPECT_LE(j["min_ms"].get<double>(), median);
+    EXPECT_GE(j["p90_ms"].get<double>(), median);
+    EXPECT_NEAR(j["images_per_s"].get<double>(), 4 / (median / 1e3), 1e-6 * (4e3 / median));
+    EXPECT_GT(j["compile_s"].get<double>(), 0);
+    // At least the input and p1's output live at once (c1's only when not fused).
+    EXPECT_GE(j["peak_memory_bytes"].get<int64_t>(), 4 * (1 * 28 * 28 + 6 * 14 * 14) * 4);
+
+    auto nodes = op_nodes(model, pipeline);
+    ASSERT_EQ(j["kernels"].size(), nodes.size()) << r.output;
+    double percent = 0;
+    for (const auto& name : nodes) {
+      const auto* k = find_kernel(j, name);
+      ASSERT_NE(k, nullptr) << name << "\n" << r.output;
+      EXPECT_GT((*k)["median_ms"].get<double>(), 0) << name;
+      percent += (*k)["percent"].get<double>();
+    }
+    EXPECT_NEAR(percent, 100.0, 1e-6);
+    // Sorted by time, slowest first.
+    for (size_t i = 1; i < j["kernels"].size(); ++i)
+      EXPECT_GE(j["kernels"][i - 1]["median_ms"].get<double>(),
+                j["kernels"][i]["median_ms"].get<double>());
+    // MACs at the batch; a fused kernel's are its body's.
+    const auto* conv = find_kernel(j, pipeline == "inference" ? "c1" : "p1");
+    ASSERT_NE(conv, nullptr);
+    EXPECT_EQ((*conv)["macs"], 4 * 6 * 28 * 28 * 25);
+    EXPECT_TRUE((*conv)["gflops"].is_number()) << r.output;
+    EXPECT_EQ((*conv)["op"], pipeline == "inference" ? "conv2d" : "c1+p1");
+  }
+}
+
+// Two backends run interleaved: the speedup is printed and their outputs
+// compared. Reference against itself agrees exactly.
+TEST_F(Cli, BenchComparesBackends) {
+  std::string model = source("examples/models/lenet5.cnn");
+  auto r = cnnc("bench " + model + " --backend reference --compare halide --iters 2 --warmup 0 " +
+                "--profile-iters 1");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("halide:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("interleaved"), std::string::npos) << r.output;
+  double ratio = 0;
+  auto at = r.output.find("speedup of reference over halide: ");
+  ASSERT_NE(at, std::string::npos) << r.output;
+  EXPECT_EQ(std::sscanf(r.output.c_str() + at, "speedup of reference over halide: %lfx", &ratio),
+            1);
+  EXPECT_GT(ratio, 0);
+  EXPECT_NE(r.output.find("outputs agree: max abs diff "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("halide kernels, median of 1 profiled runs"), std::string::npos)
+      << r.output;
+
+  auto j = cnnc("bench " + model + " --compare reference --iters 2 --warmup 0 --json");
+  ASSERT_EQ(j.status, 0) << j.output;
+  auto json = nlohmann::json::parse(j.output);
+  ASSERT_TRUE(json["compare"].is_object()) << j.output;
+  const auto& c = json["compare"];
+  EXPECT_EQ(c["backend"], "reference");
+  EXPECT_GT(c["median_ms"].get<double>(), 0);
+  EXPECT_NEAR(c["speedup"].get<double>(),
+              c["median_ms"].get<double>() / json["median_ms"].get<double>(), 1e-9);
+  EXPECT_EQ(c["max_abs_diff"], 0.0);
+  EXPECT_EQ(c["max_rel_diff"], 0.0);
+  EXPECT_EQ(c["outputs_agree"], true);
+  EXPECT_EQ(c["kernels"].size(), json["kernels"].size());
+}
+
+TEST_F(Cli, BenchRejectsBadInput) {
+  std::string model = source("examples/models/lenet5.cnn");
+  struct Case {
+    std::string args;
+    int status;
+    std::string message;
+  };
+  for (const auto& c : std::vector<Case>{
+           {model + " --backend halid", 2, "unknown backend 'halid'; registered: "},
+           {model + " --compare halid", 2, "unknown backend 'halid'"},
+           {model + " --batch 0", 2, "--batch must be at least 1, got 0"},
+           {model + " --batch -3", 2, "--batch must be at least 1, got -3"},
+           {model + " --iters 0", 2, "--iters must be at least 1, got 0"},
+           {model + " --warmup -1", 2, "--warmup must not be negative"},
+           {model + " --weights w.safetensors --init he", 2, "give --weights or --init, not both"},
+           {model + " --weights " + tmp("missing.safetensors"), 1, "missing.safetensors"},
+           {tmp("nope.cnn"), 1, "nope.cnn: cannot open model file"},
+           {source("tests/errors/add_channel_mismatch.cnn"), 1, "add_channel_mismatch.cnn:"},
+           {model + " --batch two", 2, "--batch"},
+       }) {
+    bool sets_iters = c.args.find("--iters") != std::string::npos;
+    auto r = cnnc("bench " + c.args + (sets_iters ? "" : " --iters 1"));
+    EXPECT_EQ(r.status, c.status) << c.args << "\n" << r.output;
+    EXPECT_NE(r.output.find(c.message), std::string::npos) << c.args << "\n" << r.output;
+  }
+}
+
 }  // namespace
 }  // namespace cnnc

@@ -12,18 +12,18 @@
 #include "runtime/npy.h"
 #include "runtime/weights.h"
 #include "tools/cnnc/command.h"
+#include "tools/cnnc/run_options.h"
 
 namespace cnnc::cli {
 
 namespace {
 
 struct RunOptions {
-  std::string model, weights, init, backend = "halide", labels, pipeline = "inference";
+  std::string model, labels;
+  WeightsChoice weights;
+  BackendChoice backend;
   std::vector<std::string> inputs, outputs;
-  uint64_t seed = 0;
   int top = 0;
-  int threads = 0;
-  std::string cache_dir, schedule;
   std::vector<float> mean, std;
   bool invert = false;
 };
@@ -94,28 +94,10 @@ void print_top(const ir::Graph& g, size_t output_index, const ir::Tensor& t, int
 
 void run(RunOptions o, GlobalOptions& global) {
   if (o.inputs.empty()) throw UsageError("run needs --input (images or a .npy file)");
-  if (!o.weights.empty() && !o.init.empty()) throw UsageError("give --weights or --init, not both");
-  Registry& reg = registry(global);
-  backends::Backend* backend = reg.backends.find(o.backend);
-  if (!backend)
-    throw UsageError(fmt::format("unknown backend '{}'; registered: {}", o.backend,
-                                 fmt::join(reg.backends.names(), ", ")));
-  ModelOptions mo = model_options(global);
-  mo.weights = o.weights;
-  mo.init = o.init;
-  mo.seed = o.seed;
-  mo.pipeline = o.pipeline;
-  ir::Graph g = load_model(o.model, reg, mo);
-  for (auto id : g.param_nodes())
-    if (!g.node(id).value)
-      throw UsageError(
-          fmt::format("model '{}' has parameters (e.g. '{}') but no weights: pass --weights "
-                      "FILE.safetensors or --init he",
-                      g.name, g.node(id).name));
+  backends::Backend& backend = find_backend(registry(global), o.backend.name);
+  ir::Graph g = load_runnable_model(o.model, o.weights, global);
   auto inputs = read_inputs(g, o);
-  auto exe = backend->compile(
-      g, backends::CompileOptions{
-             .threads = o.threads, .cache_dir = o.cache_dir, .schedule = o.schedule});
+  auto exe = backend.compile(g, o.backend.compile_options());
   auto results = exe->run(inputs);
   if (!o.outputs.empty() && o.outputs.size() != results.size())
     throw UsageError(fmt::format("model '{}' has {} outputs; give --output once for each", g.name,
@@ -141,24 +123,11 @@ void add_run_command(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--input,-i", o->inputs,
                   "input images (PNG/JPEG/BMP, one batch) or .npy tensors, one per model input");
   cmd->add_option("--output,-o", o->outputs, "write each model output as .npy");
-  cmd->add_option("--weights,-w", o->weights, "weights (safetensors, named layer.weight)");
-  cmd->add_option("--init", o->init, "initialize weights instead: he, xavier or zeros")
-      ->check(CLI::IsMember({"he", "xavier", "zeros"}));
-  cmd->add_option("--seed", o->seed, "seed for --init");
+  add_weights_options(*cmd, o->weights);
   cmd->add_option("--top", o->top,
                   "print the K highest-scoring classes per image (default 5 without --output)");
   cmd->add_option("--labels", o->labels, "text file with one class name per line");
-  cmd->add_option("--pipeline", o->pipeline,
-                  "pass pipeline run before compiling, e.g. inference-unfused (`cnnc passes` lists "
-                  "them)");
-  cmd->add_option("--backend,-b", o->backend, "backend (`cnnc backends` lists them)");
-  cmd->add_option("--threads", o->threads, "worker threads (default: every core)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--cache-dir", o->cache_dir,
-                  "compiled-kernel cache (default: $CNNC_CACHE_DIR, else $XDG_CACHE_HOME/cnnc)");
-  cmd->add_option("--schedule", o->schedule,
-                  "auto:adams2019, auto:mullapudi2016 or auto:li2018 to use Halide's "
-                  "autoschedulers instead of cnnc's schedules (for comparison)");
+  add_backend_options(*cmd, o->backend);
   cmd->add_option("--mean", o->mean,
                   "per-channel mean subtracted from images (after scaling to [0,1])");
   cmd->add_option("--std", o->std, "per-channel standard deviation dividing images");
