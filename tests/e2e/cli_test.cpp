@@ -101,8 +101,8 @@ TEST_F(Cli, RunWithWeightsAndNpyMatchesTheLibrary) {
   std::uniform_real_distribution<float> u(0, 1);
   for (auto& v : x.data()) v = u(rng);
   npy::write(tmp("x.npy"), x);
-  auto r = cnnc("run " + model + " --weights " + tmp("w.safetensors") + " --input " + tmp("x.npy") +
-                " --output " + tmp("y.npy"));
+  auto r = cnnc("run " + model + " --backend reference --weights " + tmp("w.safetensors") +
+                " --input " + tmp("x.npy") + " --output " + tmp("y.npy"));
   ASSERT_EQ(r.status, 0) << r.output;
   ir::Tensor y = npy::read(tmp("y.npy"));
   ASSERT_EQ(y.shape(), (ir::Shape{3, 10}));
@@ -283,7 +283,7 @@ TEST_F(Cli, PluginAddsAnOp) {
   ir::Tensor x(ir::Shape{2, 3, 8, 8});
   for (int64_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 7) - 3.0f;
   npy::write(tmp("x.npy"), x);
-  auto r = cnnc("--plugin " + std::string(CNNC_SWISH_PLUGIN) + " run " + model +
+  auto r = cnnc("--plugin " + std::string(CNNC_SWISH_PLUGIN) + " run --backend reference " + model +
                 " --init he --seed 4 --input " + tmp("x.npy") + " --output " + tmp("y.npy"));
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(npy::read(tmp("y.npy")).shape(), (ir::Shape{2, 2}));
@@ -437,7 +437,7 @@ TEST_F(Cli, BenchPrintsLatencyThroughputAndKernels) {
 TEST_F(Cli, BenchJsonHasStableKeysAndOneKernelPerNode) {
   std::string model = source("examples/models/lenet5.cnn");
   for (std::string pipeline : {"inference-unfused", "inference"}) {
-    auto r = cnnc("bench " + model + " --pipeline " + pipeline +
+    auto r = cnnc("bench --backend reference " + model + " --pipeline " + pipeline +
                   " --batch 4 --iters 3 --warmup 0 --profile-iters 2 --json");
     ASSERT_EQ(r.status, 0) << r.output;
     auto j = nlohmann::json::parse(r.output);
@@ -477,11 +477,11 @@ TEST_F(Cli, BenchJsonHasStableKeysAndOneKernelPerNode) {
       EXPECT_GE(j["kernels"][i - 1]["median_ms"].get<double>(),
                 j["kernels"][i]["median_ms"].get<double>());
     // MACs at the batch; a fused kernel's are its body's.
-    const auto* conv = find_kernel(j, pipeline == "inference" ? "c1" : "p1");
+    const auto* conv = find_kernel(j, pipeline == "inference-unfused" ? "c1" : "p1");
     ASSERT_NE(conv, nullptr);
     EXPECT_EQ((*conv)["macs"], 4 * 6 * 28 * 28 * 25);
     EXPECT_TRUE((*conv)["gflops"].is_number()) << r.output;
-    EXPECT_EQ((*conv)["op"], pipeline == "inference" ? "conv2d" : "c1+p1");
+    EXPECT_EQ((*conv)["op"], pipeline == "inference-unfused" ? "conv2d" : "c1+p1");
   }
 }
 
@@ -504,7 +504,8 @@ TEST_F(Cli, BenchComparesBackends) {
   EXPECT_NE(r.output.find("halide kernels, median of 1 profiled runs"), std::string::npos)
       << r.output;
 
-  auto j = cnnc("bench " + model + " --compare reference --iters 2 --warmup 0 --json");
+  auto j = cnnc("bench --backend reference " + model +
+                " --compare reference --iters 2 --warmup 0 --json");
   ASSERT_EQ(j.status, 0) << j.output;
   auto json = nlohmann::json::parse(j.output);
   ASSERT_TRUE(json["compare"].is_object()) << j.output;

@@ -408,7 +408,7 @@ TEST_P(FusionOfModels, FusedRunEqualsUnfusedRun) {
   const ModelCase& c = GetParam();
   std::string path = shrunk_model(c.name, c.from, c.to);
   Registry& reg = global_registry();
-  ModelOptions options{.init = "he", .seed = 5};
+  ModelOptions options{.init = "he", .seed = 5, .pipeline = "inference-unfused"};
   ir::Graph plain = load_model(path, reg, options);
   options.pipeline = "inference";
   ir::Graph fused = load_model(path, reg, options);

@@ -85,7 +85,7 @@ TEST(RunPipeline, PrintAfterWritesTheDefaultListing) {
   PassContext ctx{ops};
   std::ostringstream dump;
   PassManagerOptions opts{.print_after = {"eliminate-dropout"}, .dump = &dump};
-  run_pipeline(r, "inference", m.g, ctx, opts);
+  run_pipeline(r, "inference-unfused", m.g, ctx, opts);
   std::string text = dump.str();
   EXPECT_EQ(text,
             "*** IR Dump After eliminate-dropout ***\n"
@@ -103,7 +103,7 @@ TEST(RunPipeline, PrintAfterAllUsesTheGivenPrinter) {
   std::ostringstream dump;
   PassManagerOptions opts{.print_after_all = true, .dump = &dump};
   opts.printer = [](const ir::Graph& g, std::ostream& out) { out << "nodes=" << g.size() << "\n"; };
-  run_pipeline(r, "inference", m.g, ctx, opts);
+  run_pipeline(r, "inference-unfused", m.g, ctx, opts);
   EXPECT_EQ(dump.str(),
             "*** IR Dump After infer-shapes ***\nnodes=3\n"
             "*** IR Dump After eliminate-dropout ***\nnodes=2\n"
@@ -119,7 +119,7 @@ TEST(RunPipeline, DisabledPassIsSkippedAndReported) {
   PassContext ctx{ops};
   std::ostringstream dump;
   PassManagerOptions opts{.disabled = {"eliminate-dropout"}, .dump = &dump};
-  run_pipeline(r, "inference", m.g, ctx, opts);
+  run_pipeline(r, "inference-unfused", m.g, ctx, opts);
   EXPECT_EQ(m.count_op("dropout"), 1u);
   EXPECT_EQ(m.g.size(), 3u);
   EXPECT_EQ(dump.str(), "*** Skipped disabled pass eliminate-dropout ***\n");

@@ -14,8 +14,9 @@ void add_dot_command(CLI::App& app, GlobalOptions& global) {
   auto fused = std::make_shared<bool>(false);
   cmd->add_option("model", *path, "model file (.cnn)")->required();
   cmd->add_flag("--params", *params, "draw parameters as their own nodes");
-  cmd->add_flag("--fused", *fused,
-                "run the inference pipeline (which fuses) first: fused groups are drawn as clusters");
+  cmd->add_flag(
+      "--fused", *fused,
+      "run the inference pipeline (which fuses) first: fused groups are drawn as clusters");
   cmd->callback([=, &global] {
     ir::Graph g;
     if (*fused) {

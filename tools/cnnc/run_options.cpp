@@ -11,7 +11,8 @@ backends::CompileOptions BackendChoice::compile_options() const {
 void add_backend_options(CLI::App& cmd, BackendChoice& choice) {
   cmd.add_option("--backend,-b", choice.name,
                  fmt::format("backend (default {}; `cnnc backends` lists them)", kDefaultBackend));
-  cmd.add_option("--threads", choice.threads, "worker threads (default: every core)")->check(CLI::PositiveNumber);
+  cmd.add_option("--threads", choice.threads, "worker threads (default: every core)")
+      ->check(CLI::PositiveNumber);
   cmd.add_option("--cache-dir", choice.cache_dir,
                  "where the backend caches compiled kernels (default: its own)");
   cmd.add_option("--schedule", choice.schedule,
