@@ -420,7 +420,8 @@ const nlohmann::json* find_kernel(const nlohmann::json& j, const std::string& na
 
 TEST_F(Cli, BenchPrintsLatencyThroughputAndKernels) {
   auto r = cnnc("bench " + source("examples/models/lenet5.cnn") +
-                " --backend reference --batch 2 --iters 3 --warmup 1 --profile-iters 2");
+                " --backend reference --pipeline inference-unfused --batch 2 --iters 3 --warmup 1 "
+                "--profile-iters 2");
   ASSERT_EQ(r.status, 0) << r.output;
   for (const char* want :
        {"model lenet5", "batch 2", "reference:", "compile ", "latency      median ", " p90 ",
