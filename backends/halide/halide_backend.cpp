@@ -2,7 +2,6 @@
 
 #include <Halide.h>
 #include <fmt/format.h>
-#include <xxhash.h>
 
 #include <algorithm>
 #include <atomic>
@@ -32,10 +31,6 @@ namespace hl = Halide;
 namespace fs = std::filesystem;
 
 using KernelFunction = int (*)(void**);
-
-std::string hex_hash(std::string_view text) {
-  return fmt::format("{:016x}", XXH3_64bits(text.data(), text.size()));
-}
 
 // Halide's autoscheduler plugins ship next to libHalide in Debian's package.
 void load_autoscheduler(const std::string& name) {
@@ -83,7 +78,7 @@ void parallel_for(size_t n, unsigned workers, const std::function<void(size_t)>&
 class HalideRuntime {
  public:
   HalideRuntime(KernelCache& cache, const hl::Target& target) {
-    const std::string name = fmt::format("halide_runtime-{}.so", hex_hash(target.to_string()));
+    const std::string name = fmt::format("halide_runtime-{}.so", content_hash(target.to_string()));
     fs::path so = cache.entry(name, target.to_string(), [&](const fs::path& tmp) {
       const fs::path object = tmp.string() + ".o";
       hl::compile_standalone_runtime(object.string(), target);
@@ -106,10 +101,20 @@ class HalideRuntime {
   int (*set_threads_)(int) = nullptr;
 };
 
+// Where a kernel's argument lives during a run, resolved once per batch
+// size so that running is only pointer arithmetic.
+struct Operand {
+  enum class Source { Input, Output, Arena, Weight } source = Source::Arena;
+  size_t index = 0;                    // Input, Output: position among the run's inputs/results
+  int64_t offset = 0;                  // Arena: byte offset
+  const ir::Tensor* weight = nullptr;  // Weight: the (packed) weight
+  std::vector<int> sizes;              // Halide's order
+};
+
 struct Step {
   KernelDesc desc;
   KernelFunction function = nullptr;
-  std::vector<const ir::Tensor*> weights;  // per argument: the (packed) weight, or null
+  std::vector<Operand> operands;  // the arguments, then the output
 };
 
 // Everything compiled for one batch size.
@@ -117,6 +122,9 @@ struct BatchPlan {
   std::shared_ptr<SharedLibrary> library;
   std::vector<Step> steps;
   passes::MemoryPlan memory;
+  // Per model output, where its values come from: itself when a kernel
+  // writes it, else a model input or an earlier output listing the same tensor.
+  std::vector<Operand> output_sources;
   double compile_seconds = 0;
 };
 
@@ -211,22 +219,43 @@ class HalideExecutable final : public Executable {
       library_signature += step.desc.key + "\n";
       plan->steps.push_back(std::move(step));
     }
-    const std::string library_name = fmt::format("model-{}.so", hex_hash(library_signature));
+    const std::string library_name = fmt::format("model-{}.so", content_hash(library_signature));
     if (!cache_->has(library_name, library_signature)) compile_objects(*plan);
     fs::path so = cache_->entry(library_name, library_signature, [&](const fs::path& tmp) {
       link_shared_library(compile_objects(*plan), tmp);
     });
     plan->library = std::make_shared<SharedLibrary>(so, SharedLibrary::Visibility::Local);
+    plan->memory = memory_plan(batch);
     for (auto& step : plan->steps) {
       step.function = reinterpret_cast<KernelFunction>(
           plan->library->symbol(step.desc.function_name() + "_argv"));
-      for (const auto& arg : step.desc.arguments)
-        step.weights.push_back(arg.is_weight ? &packed(*arg.weight, arg.block) : nullptr);
+      for (const auto& arg : step.desc.arguments) {
+        Operand op = arg.is_weight ? Operand{.source = Operand::Source::Weight,
+                                             .weight = &packed(*arg.weight, arg.block)}
+                                   : locate(arg.activation, plan->memory);
+        op.sizes = halide_sizes(arg.passed_shape());
+        step.operands.push_back(std::move(op));
+      }
+      Operand out = locate({step.desc.node, 0}, plan->memory);
+      out.sizes = halide_sizes(step.desc.output_shape);
+      step.operands.push_back(std::move(out));
     }
-    plan->memory = memory_plan(batch);
+    for (auto t : graph_.outputs()) plan->output_sources.push_back(locate(t, plan->memory));
     plan->compile_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return plan;
+  }
+
+  // A model input, a model output, or a place in the arena.
+  Operand locate(ir::TensorRef t, const passes::MemoryPlan& memory) const {
+    const auto input_nodes = graph_.input_nodes();
+    for (size_t i = 0; i < input_nodes.size(); ++i)
+      if (input_nodes[i] == t.node) return {.source = Operand::Source::Input, .index = i};
+    for (size_t i = 0; i < graph_.outputs().size(); ++i)
+      if (graph_.outputs()[i] == t) return {.source = Operand::Source::Output, .index = i};
+    const passes::BufferPlacement* place = memory.find(t);
+    if (!place) throw std::logic_error("Halide backend: a tensor has no buffer");
+    return {.source = Operand::Source::Arena, .offset = place->offset};
   }
 
   // The object file of every distinct kernel, compiled in parallel when
@@ -304,15 +333,19 @@ class HalideExecutable final : public Executable {
 
     std::vector<ir::Tensor> results;
     for (auto t : graph_.outputs()) results.emplace_back(graph_.shape_of(t).with_batch(batch));
-    const auto input_nodes = graph_.input_nodes();
-    auto data_of = [&](ir::TensorRef t) -> float* {
-      for (size_t i = 0; i < input_nodes.size(); ++i)
-        if (input_nodes[i] == t.node) return const_cast<float*>(inputs[i].raw());
-      for (size_t i = 0; i < results.size(); ++i)
-        if (graph_.outputs()[i] == t) return results[i].raw();
-      const passes::BufferPlacement* place = plan->memory.find(t);
-      if (!place) throw std::logic_error("Halide backend: a tensor has no buffer");
-      return reinterpret_cast<float*>(arena->data.get() + place->offset);
+    // Halide only reads its inputs; Buffer has no const-element constructor.
+    auto data_of = [&](const Operand& op) -> float* {
+      switch (op.source) {
+        case Operand::Source::Input:
+          return const_cast<float*>(inputs[op.index].raw());
+        case Operand::Source::Output:
+          return results[op.index].raw();
+        case Operand::Source::Weight:
+          return const_cast<float*>(op.weight->raw());
+        case Operand::Source::Arena:
+          break;
+      }
+      return reinterpret_cast<float*>(arena->data.get() + op.offset);
     };
 
     std::vector<hl::Runtime::Buffer<float>> buffers;
@@ -321,15 +354,8 @@ class HalideExecutable final : public Executable {
       const auto start = std::chrono::steady_clock::now();
       buffers.clear();
       argv.clear();
-      buffers.reserve(step.desc.arguments.size() + 1);
-      for (size_t i = 0; i < step.desc.arguments.size(); ++i) {
-        const KernelArgument& arg = step.desc.arguments[i];
-        // Halide only reads its inputs; Buffer has no const-element constructor.
-        float* data =
-            arg.is_weight ? const_cast<float*>(step.weights[i]->raw()) : data_of(arg.activation);
-        buffers.emplace_back(data, halide_sizes(arg.passed_shape()));
-      }
-      buffers.emplace_back(data_of({step.desc.node, 0}), halide_sizes(step.desc.output_shape));
+      buffers.reserve(step.operands.size());
+      for (const Operand& op : step.operands) buffers.emplace_back(data_of(op), op.sizes);
       for (auto& b : buffers) argv.push_back(b.raw_buffer());
       if (int rc = step.function(argv.data()); rc != 0)
         throw std::runtime_error(
@@ -345,13 +371,9 @@ class HalideExecutable final : public Executable {
     // Outputs that no kernel wrote: a model input passed through, or a
     // tensor listed as an output twice.
     for (size_t i = 0; i < results.size(); ++i) {
-      const ir::TensorRef t = graph_.outputs()[i];
-      const float* source = nullptr;
-      for (size_t j = 0; j < input_nodes.size(); ++j)
-        if (input_nodes[j] == t.node) source = inputs[j].raw();
-      for (size_t j = 0; j < i && !source; ++j)
-        if (graph_.outputs()[j] == t) source = results[j].raw();
-      if (source) std::copy_n(source, results[i].size(), results[i].raw());
+      const Operand& from = plan->output_sources[i];
+      if (from.source == Operand::Source::Input || from.index != i)
+        std::copy_n(data_of(from), results[i].size(), results[i].raw());
     }
     return results;
   }

@@ -33,10 +33,6 @@ std::string read_file(const fs::path& path) {
   return s.str();
 }
 
-std::string checksum(const std::string& bytes) {
-  return fmt::format("{:016x}", XXH3_64bits(bytes.data(), bytes.size()));
-}
-
 // A unique name next to `path`, so the final rename stays on one file system.
 fs::path temporary_sibling(const fs::path& path) {
   static_assert(sizeof(pid_t) <= sizeof(long));
@@ -80,6 +76,10 @@ bool writable_directory(const fs::path& dir, std::string& why) {
 
 }  // namespace
 
+std::string content_hash(std::string_view bytes) {
+  return fmt::format("{:016x}", XXH3_64bits(bytes.data(), bytes.size()));
+}
+
 fs::path default_cache_dir() {
   if (const char* dir = std::getenv("CNNC_CACHE_DIR"); dir && *dir) return dir;
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "cnnc";
@@ -116,7 +116,7 @@ bool KernelCache::has(const std::string& name, const std::string& signature) con
   auto meta = nlohmann::json::parse(meta_text, nullptr, /*allow_exceptions=*/false);
   if (!meta.is_object() || meta.value("signature", "") != signature) return false;
   const std::string bytes = read_file(dir_ / name);
-  if (!bytes.empty() && meta.value("checksum", "") == checksum(bytes)) return true;
+  if (!bytes.empty() && meta.value("checksum", "") == content_hash(bytes)) return true;
   std::cerr << fmt::format("cnnc: warning: kernel cache entry '{}' is damaged; rebuilding it\n",
                            (dir_ / name).string());
   return false;
@@ -136,8 +136,9 @@ fs::path KernelCache::entry(const std::string& name, const std::string& signatur
   }
   const std::string bytes = read_file(tmp);
   fs::rename(tmp, path);
-  write_atomically(dir_ / (name + ".meta"),
-                   nlohmann::json{{"signature", signature}, {"checksum", checksum(bytes)}}.dump(1));
+  write_atomically(
+      dir_ / (name + ".meta"),
+      nlohmann::json{{"signature", signature}, {"checksum", content_hash(bytes)}}.dump(1));
   return path;
 }
 

@@ -14,10 +14,14 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace cnnc::backends::halide {
 
 std::filesystem::path default_cache_dir();
+
+// A 64-bit hash of `bytes` as 16 hex digits (XXH3): cache keys and checksums.
+std::string content_hash(std::string_view bytes);
 
 class KernelCache {
  public:

@@ -2,40 +2,21 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <xxhash.h>
 
 #include <algorithm>
 #include <map>
 #include <stdexcept>
 
 #include "backends/halide/halide_source_hash.h"
+#include "backends/halide/kernel_cache.h"
 #include "backends/halide/schedule_heuristics.h"
+#include "backends/halide/weight_packing.h"
+#include "ir/cost.h"
 #include "ir/ops/window.h"
 
 namespace cnnc::backends::halide {
 
 namespace {
-
-// The node's data-input and parameter shapes, for OpDef::macs.
-int64_t node_macs(const ir::Graph& g, ir::NodeId id, const ir::OpRegistry& ops, int64_t batch) {
-  const ir::Node& n = g.node(id);
-  if (n.body) {
-    int64_t sum = 0;
-    for (auto inner : n.body->topological_order())
-      if (n.body->node(inner).kind == ir::NodeKind::Op)
-        sum += node_macs(*n.body, inner, ops, batch);
-    return sum;
-  }
-  const ir::OpDef* def = ops.find(n.op);
-  if (!def || !def->macs) return 0;
-  std::vector<ir::Shape> shapes;
-  size_t data = 0;
-  for (auto t : g.inputs_of(id)) {
-    shapes.push_back(g.shape_of(t));
-    if (g.node(t.node).kind != ir::NodeKind::Param) ++data;
-  }
-  return def->macs(ir::OpContext{n.attrs, shapes, data}, n.outputs) * batch;
-}
 
 std::string attrs_text(const ir::AttrMap& attrs) {
   std::vector<std::string> parts;
@@ -88,19 +69,10 @@ AnchorShape anchor_of(const ir::Graph& g, ir::NodeId id, int64_t batch, const ir
   return a;
 }
 
-std::string hex_hash(std::string_view text) {
-  return fmt::format("{:016x}", XXH3_64bits(text.data(), text.size()));
-}
-
 }  // namespace
 
 ir::Shape KernelArgument::passed_shape() const {
-  if (!block) return shape;
-  ir::Shape s;
-  s.dims.push_back((shape[0] + block - 1) / block);
-  for (size_t d = 1; d < shape.rank(); ++d) s.dims.push_back(shape[d]);
-  s.dims.push_back(block);
-  return s;
+  return block ? blocked_shape(shape, block) : shape;
 }
 
 KernelDesc describe_kernel(const ir::Graph& graph, ir::NodeId id, int64_t batch,
@@ -117,7 +89,7 @@ KernelDesc describe_kernel(const ir::Graph& graph, ir::NodeId id, int64_t batch,
   d.label = node.body ? node.body->name : node.op;
   d.batch = batch;
   d.output_shape = node.outputs[0].with_batch(batch);
-  d.macs = node_macs(graph, id, ops, batch);
+  d.macs = ir::node_cost(graph, id, ops).macs * batch;
   d.anchor = anchor_of(graph, id, batch, ops);
 
   // Arguments, and the signature text: the ops, attributes and shapes the
@@ -188,7 +160,7 @@ KernelDesc describe_kernel(const ir::Graph& graph, ir::NodeId id, int64_t batch,
     if (d.arguments[i].block) sig += fmt::format("arg{} blocked by {}\n", i, d.arguments[i].block);
   sig += "schedule " + to_json(d.schedule).dump() + "\n";
   d.signature = sig;
-  d.key = hex_hash(fmt::format("{}\ntarget {}\nbackend {}\n", sig, target, kHalideSourceHash));
+  d.key = content_hash(fmt::format("{}\ntarget {}\nbackend {}\n", sig, target, kHalideSourceHash));
   return d;
 }
 

@@ -10,5 +10,7 @@ namespace cnnc::backends::halide {
 // output channels becomes the innermost dimension, so one vector load reads
 // one weight for `block` consecutive output channels. Channels past K are 0.
 ir::Tensor block_output_channels(const ir::Tensor& weight, int block);
+// The shape block_output_channels gives a weight of shape `shape`.
+ir::Shape blocked_shape(const ir::Shape& shape, int block);
 
 }  // namespace cnnc::backends::halide
