@@ -19,6 +19,8 @@
 
 #include "backends/backend.h"
 #include "bench/bench_cases.h"
+#include "bench/prepare_once.h"
+#include "ir/cost.h"
 #include "runtime/model.h"
 #include "runtime/registry.h"
 
@@ -41,16 +43,7 @@ int64_t macs_per_item(const ir::Graph& g, const ir::OpRegistry& ops,
   int64_t total = 0;
   for (auto id : g.topological_order()) {
     const auto& n = g.node(id);
-    if (n.kind != ir::NodeKind::Op || (!only_op.empty() && n.op != only_op)) continue;
-    const ir::OpDef* def = ops.find(n.op);
-    if (!def || !def->macs) continue;
-    std::vector<ir::Shape> shapes;
-    size_t data = 0;
-    for (auto t : g.inputs_of(id)) {
-      shapes.push_back(g.shape_of(t));
-      if (g.node(t.node).kind != ir::NodeKind::Param) ++data;
-    }
-    total += def->macs(ir::OpContext{n.attrs, shapes, data}, n.outputs);
+    if (only_op.empty() || n.op == only_op) total += ir::node_cost(g, id, ops).macs;
   }
   return total;
 }
@@ -132,23 +125,9 @@ Prepared prepare(const BenchCase& c, const Settings& settings) {
 // Compiled once per case and process: Google Benchmark calls a benchmark's
 // function several times while it settles the iteration count.
 void run_case(benchmark::State& state, const BenchCase& c, const Settings& settings) {
-  static std::map<std::string, std::unique_ptr<Prepared>> prepared;
-  static std::map<std::string, std::string> failed;
-  if (failed.count(c.name)) {
-    state.SkipWithError(failed[c.name].c_str());
-    return;
-  }
-  auto& p = prepared[c.name];
-  if (!p) {
-    try {
-      p = std::make_unique<Prepared>(prepare(c, settings));
-    } catch (const std::exception& e) {
-      failed[c.name] = e.what();
-      prepared.erase(c.name);
-      state.SkipWithError(failed[c.name].c_str());
-      return;
-    }
-  }
+  Prepared* p = prepare_once<Prepared>(
+      state, c.name, [&] { return std::make_unique<Prepared>(prepare(c, settings)); });
+  if (!p) return;
   for (auto _ : state) {
     auto outputs = p->exe->run(p->inputs);
     benchmark::DoNotOptimize(outputs.data());

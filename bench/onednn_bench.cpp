@@ -20,9 +20,11 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "bench/bench_cases.h"
+#include "bench/prepare_once.h"
 
 namespace cnnc::bench {
 namespace {
@@ -130,25 +132,17 @@ std::unique_ptr<Layer> make_layer(const BenchCase& c) {
 enum class Part { Layer, Reorders };
 
 void run_case(benchmark::State& state, const BenchCase& c, Part part) {
-  static std::map<std::string, std::unique_ptr<Layer>> layers;
-  static std::map<std::string, std::string> failed;
-  if (failed.count(c.name)) {
-    state.SkipWithError(failed[c.name].c_str());
-    return;
-  }
-  auto& l = layers[c.name];
-  if (!l) {
+  Layer* l = prepare_once<Layer>(state, c.name, [&] {
     try {
-      l = make_layer(c);
-      l->run_layer();  // warm-up: first-touch of the buffers, oneDNN's lazy init
-      l->run_reorders();
+      auto layer = make_layer(c);
+      layer->run_layer();  // warm-up: first-touch of the buffers, oneDNN's lazy init
+      layer->run_reorders();
+      return layer;
     } catch (const dnnl::error& e) {
-      failed[c.name] = fmt::format("{}: oneDNN: {}", c.name, e.what());
-      layers.erase(c.name);
-      state.SkipWithError(failed[c.name].c_str());
-      return;
+      throw std::runtime_error(fmt::format("{}: oneDNN: {}", c.name, e.what()));
     }
-  }
+  });
+  if (!l) return;
   if (part == Part::Layer) {
     for (auto _ : state) l->run_layer();
     state.counters["FLOP/s"] =
