@@ -28,6 +28,8 @@ import sys
 import tempfile
 import time
 
+from bench_cases import read_cases
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 COMPILE_CASE = "compile/resnet50"
@@ -38,23 +40,6 @@ PACKAGES = ["python3-torch", "python3-torchvision", "libopenblas0-openmp", "libd
 
 def log(msg):
     print(msg, file=sys.stderr, flush=True)
-
-
-def read_cases(path):
-    """Case name -> dict(name, model, batch, conv?), in the file's order."""
-    with open(path) as f:
-        spec = json.load(f)
-    base = os.path.dirname(os.path.abspath(path))
-    cases = {}
-    for layer in spec["layers"]:
-        name = "layer/" + layer["name"]
-        cases[name] = dict(name=name, model=os.path.join(base, layer["model"]),
-                           batch=layer["batch"], conv=layer["conv"])
-    for model in spec["models"]:
-        for batch in model["batches"]:
-            name = "model/%s/b%d" % (model["name"], batch)
-            cases[name] = dict(name=name, model=os.path.join(base, model["model"]), batch=batch)
-    return cases
 
 
 def select(spec, cases):

@@ -19,30 +19,12 @@ import subprocess
 import sys
 import time
 
+from bench_cases import read_cases
 import torch
 import torchvision
 from torch import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def read_cases(path):
-    """Case name -> dict(name, model, batch, conv?, fused?, net?), as bench_cases.cpp reads them."""
-    with open(path) as f:
-        spec = json.load(f)
-    base = os.path.dirname(os.path.abspath(path))
-    cases = {}
-    for layer in spec["layers"]:
-        name = "layer/" + layer["name"]
-        cases[name] = dict(name=name, model=os.path.join(base, layer["model"]),
-                           batch=layer["batch"], conv=layer["conv"],
-                           fused=layer.get("fused", False))
-    for model in spec["models"]:
-        for batch in model["batches"]:
-            name = "model/%s/b%d" % (model["name"], batch)
-            cases[name] = dict(name=name, model=os.path.join(base, model["model"]),
-                               batch=batch, net=model["name"])
-    return cases
 
 
 def conv_flops(conv, batch):
