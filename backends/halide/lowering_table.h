@@ -28,7 +28,7 @@ namespace cnnc::backends::halide {
 struct Anchor {
   Halide::Func accumulator;   // pure init (bias or 0), then one update over `reduction`
   Halide::RDom reduction;     // conv: (channel in group, taps...); dense: features
-  Halide::Func padded_input;  // conv: the zero-padded input; undefined when unpadded
+  Halide::Func padded_input;  // conv: the input as the taps read it, zero-padded; others: undefined
 };
 
 struct LoweringContext {

@@ -48,7 +48,7 @@ std::vector<int> halide_sizes(const ir::Shape& shape) {
 }
 
 hl::Func pad_constant(const hl::Func& f, const ir::Shape& shape, const hl::Expr& value,
-                      size_t first_dim) {
+                      size_t first_dim, bool staged) {
   // Not BoundaryConditions::constant_exterior: its `likely` makes Halide
   // partition every loop of every consumer around the border, which
   // multiplies JIT time; tuned schedules will make that choice per layer.
@@ -66,7 +66,7 @@ hl::Func pad_constant(const hl::Func& f, const ir::Shape& shape, const hl::Expr&
     at.push_back(hl::clamp(vars[d], 0, extent - 1));
   }
   hl::Func padded;  // Halide names it uniquely: one producer may be padded for several layers
-  define(padded, vars, hl::select(inside, read(f, at), value));
+  define(padded, vars, hl::select(staged ? hl::likely(inside) : inside, read(f, at), value));
   return padded;
 }
 

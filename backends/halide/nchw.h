@@ -34,8 +34,12 @@ int to_int(int64_t v);
 
 // `f` (of IR shape `shape`) reading `value` outside the shape along IR dims
 // first_dim and up: zero padding for convolution, -inf for max pooling.
+// `staged`: the result will be computed into a buffer of its own (a
+// convolution's staged input), so its loops are split around the border
+// and the interior is copied with dense vector loads; left inline, that
+// split would multiply every consumer loop (and the compile time).
 Halide::Func pad_constant(const Halide::Func& f, const ir::Shape& shape, const Halide::Expr& value,
-                          size_t first_dim = 2);
+                          size_t first_dim = 2, bool staged = false);
 
 // The element of `x` (IR shape `from`) at the row-major position that
 // `index` has in IR shape `to` (same element count): flatten and reshape.

@@ -43,6 +43,7 @@ nlohmann::json to_json(const Schedule& s) {
                       {"tile_k", s.tile_k},
                       {"tile_x", s.tile_x},
                       {"parallel", s.parallel},
+                      {"task_rows", s.task_rows},
                       {"stage_input", s.stage_input},
                       {"producer", s.producer == ProducerPlacement::Tile ? "tile" : "root"}};
   if (!s.autoscheduler.empty()) j["autoscheduler"] = s.autoscheduler;
@@ -62,6 +63,9 @@ Schedule schedule_from_json(const nlohmann::json& json) {
   s.tile_x = field(json, "tile_x", s.tile_x);
   s.parallel = field(json, "parallel", s.parallel);
   s.stage_input = field(json, "stage_input", s.stage_input);
+  s.task_rows = field(json, "task_rows", s.task_rows);
+  if (s.task_rows < 1 || s.task_rows > 4096)
+    throw std::invalid_argument("schedule field 'task_rows' must be in [1, 4096]");
   const std::string producer = field<std::string>(json, "producer", "tile");
   if (producer != "tile" && producer != "root")
     throw std::invalid_argument(

@@ -42,6 +42,7 @@ struct Schedule {
   int tile_k = 1;           // output-channel (or unit) vectors, or channels, per register tile
   int tile_x = 1;           // output columns (ConvChannels) or column vectors per register tile
   bool parallel = true;     // run the outermost tile loops on Halide's thread pool
+  int task_rows = 1;        // iterations of the parallel loop per thread-pool task
   bool stage_input = true;  // copy the zero-padded input rows once per output row
   ProducerPlacement producer = ProducerPlacement::Tile;
   std::string autoscheduler;  // for Auto: "Adams2019", "Mullapudi2016" or "Li2018"

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace cnnc::backends::halide {
@@ -21,8 +23,13 @@ int accumulator_budget(const TargetTraits& t) {
 
 // Register tile (vectors of channels x columns) for a convolution whose
 // output channels are a multiple of the vector width. Each pooled output
-// column needs pool_x * pool_y accumulators.
+// column needs pool_x * pool_y accumulators. Measured on AVX-512 (layers
+// (d)-(j) of bench/cases.json): columns that divide the width exactly
+// matter more than the last few accumulators, since a partial tile is
+// recomputed; and the tile is stored as rows of tile_x columns, so tiles
+// narrower than 7 columns pay for short stores.
 Schedule channels_tile(const AnchorShape& a, const TargetTraits& t) {
+  constexpr int kMaxColumns = 16;  // stored as one vector per channel
   Schedule s{.kind = ScheduleTemplate::ConvChannels, .vector_width = t.vector_width};
   const int budget = accumulator_budget(t);
   const int64_t k_vectors = a.output[1] / t.vector_width;
@@ -32,15 +39,30 @@ Schedule channels_tile(const AnchorShape& a, const TargetTraits& t) {
   double best = -1;
   for (int tk = 1; tk <= 4; ++tk) {
     if (k_vectors % tk) continue;
-    for (int tx = 1; tx * tk * per_column <= budget && tx <= width; ++tx) {
+    for (int tx = 1; tx * tk * per_column <= budget && tx <= width && tx <= kMaxColumns; ++tx) {
       const double waste = static_cast<double>(ceil_div(width, tx) * tx) / width;
-      const int accumulators = static_cast<int>(tx * tk * per_column);
-      // Fewer operand loads per FMA break ties.
-      const double score = accumulators / waste - 0.01 * (tk + tx * per_column);
-      if (score > best) best = score, s.tile_k = tk, s.tile_x = tx;
+      const double short_rows = tx * per_column >= 7 ? 1.0 : 0.8;
+      const double score = tx * tk * per_column * short_rows / std::pow(waste, 4);
+      // Ties go to the wider tile (fewer weight loads per FMA, longer stores).
+      if (score > best + 1e-9 || (score > best - 1e-9 && tx > s.tile_x))
+        best = std::max(best, score), s.tile_k = tk, s.tile_x = tx;
     }
   }
   return s;
+}
+
+// Rows of the parallel loop per thread-pool task: each task claim takes the
+// pool's lock, which costs more than a small layer's row (LeNet's layers
+// at batch 64 spent a quarter of their time there with one row per task).
+int rows_per_task(const AnchorShape& a, int64_t batch) {
+  constexpr int64_t kTaskMacs = int64_t{1} << 20;
+  constexpr int64_t kMinTasks = 16;
+  const int64_t rows = batch * a.output[2];
+  int64_t taps = 1;
+  for (size_t d = 1; d < a.weight.rank(); ++d) taps *= a.weight[d];
+  const int64_t row_macs = std::max<int64_t>(1, a.output[1] * a.output[3] * taps);
+  const int64_t wanted = ceil_div(kTaskMacs, row_macs);
+  return static_cast<int>(std::clamp<int64_t>(std::min(wanted, rows / kMinTasks), 1, 64));
 }
 
 // Columns vectorized, `tile_k` channels per tile (few output channels).
@@ -98,6 +120,7 @@ Schedule choose_schedule(const KernelDesc& kernel, const std::string& target,
     case AnchorShape::Family::Conv2d: {
       Schedule s = a.output[1] % v == 0 ? channels_tile(a, t) : columns_tile(a, t);
       if (a.pooled && a.pool_x == 0) s.producer = ProducerPlacement::Root;
+      s.task_rows = rows_per_task(a, kernel.batch);
       return s;
     }
     case AnchorShape::Family::Depthwise:
@@ -105,7 +128,8 @@ Schedule choose_schedule(const KernelDesc& kernel, const std::string& target,
               .vector_width = v,
               .tile_x = a.output[3] >= 4 * v   ? 4
                         : a.output[3] >= 2 * v ? 2
-                                               : 1};
+                                               : 1,
+              .task_rows = rows_per_task(a, kernel.batch)};
     case AnchorShape::Family::Dense:
       if (a.output[1] % v == 0 && !a.pooled) {
         const int64_t vectors = a.output[1] / v;

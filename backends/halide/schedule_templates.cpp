@@ -60,6 +60,19 @@ void schedule_accumulator_at_root(hl::Func acc, const ir::Shape& shape, int vect
   schedule_plain_with_updates(acc, shape, vector_width);
 }
 
+// Runs `loop` on the thread pool, `task_rows` iterations per task: each
+// task claim takes the pool's lock, so tiny rows are grouped.
+void parallel_tasks(hl::Func f, const hl::Var& loop, const Schedule& s) {
+  if (!s.parallel) return;
+  if (s.task_rows <= 1) {
+    f.parallel(loop);
+    return;
+  }
+  // The inner loop keeps the name, so stages computed at `loop` stay per row.
+  hl::Var task("task");
+  f.split(loop, task, loop, s.task_rows, hl::TailStrategy::GuardWithIf).parallel(task);
+}
+
 struct ConvTile {
   hl::Func tiled;              // the Func whose loops are tiled: output or the pooling's input
   int pool_y = 1, pool_x = 1;  // accumulator rows and columns per tiled point
@@ -80,14 +93,15 @@ void conv_channels(const KernelDesc& k, const Anchor& a, ConvTile tile) {
   auto args = tile.tiled.args();
   hl::Var x = args[0], y = args[1], c = args[2], n = args[3];
   hl::Var xo("xo"), xi("xi"), co("co"), ci("ci"), t("t");
+  // Columns innermost in the store: the register tile is transposed once
+  // into rows of the NCHW output instead of scattered a float at a time.
   tile.tiled.split(c, co, ci, v * s.tile_k)
       .split(x, xo, xi, s.tile_x)
-      .reorder(ci, xi, xo, co, y, n)
-      .vectorize(ci, v)
+      .reorder(xi, ci, xo, co, y, n)
+      .vectorize(xi)
       .unroll(ci)
-      .unroll(xi)
       .fuse(y, n, t);
-  if (s.parallel) tile.tiled.parallel(t);
+  parallel_tasks(tile.tiled, t, s);
 
   hl::Func acc = a.accumulator;
   auto av = acc.args();
@@ -124,7 +138,7 @@ void conv_columns(const KernelDesc& k, const Anchor& a, ConvTile tile, int64_t t
       .fuse(y, n, t);
   if (v > 1) tile.tiled.vectorize(xi, v);
   tile.tiled.unroll(xi);
-  if (s.parallel) tile.tiled.parallel(t);
+  parallel_tasks(tile.tiled, t, s);
 
   hl::Func acc = a.accumulator;
   auto av = acc.args();
@@ -151,7 +165,7 @@ void depthwise(const KernelDesc& k, const Anchor& a, hl::Func out) {
   out.split(x, xo, xi, columns).reorder(xi, xo, y, c, n).fuse(c, n, t);
   if (v > 1) out.vectorize(xi, v);
   out.unroll(xi);
-  if (s.parallel) out.parallel(t);
+  parallel_tasks(out, t, s);
   hl::Func acc = a.accumulator;
   auto av = acc.args();
   hl::RDom r = a.reduction;

@@ -27,9 +27,7 @@ hl::Func lower_conv(const ir::Node& node, std::span<const hl::Func> in, Lowering
   hl::Func acc = ctx.func("conv_acc");
   define(acc, v, in.size() > 2 ? read(in[2], {v[1]}) : hl::Expr(0.0f));
   accumulate(acc, as_exprs(v), read(x, xi) * read(in[1], wi));
-  bool padded = false;
-  for (size_t a = 0; a < rank; ++a) padded |= w.pad_begin[a] > 0 || w.pad_end[a] > 0;
-  ctx.anchor = Anchor{.accumulator = acc, .reduction = r, .padded_input = padded ? x : hl::Func()};
+  ctx.anchor = Anchor{.accumulator = acc, .reduction = r, .padded_input = x};
   hl::Func out = ctx.func("conv");
   define(out, v, layer_activation(node.attrs, read(acc, as_exprs(v))));
   return out;

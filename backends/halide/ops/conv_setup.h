@@ -33,7 +33,7 @@ inline ConvSetup conv_setup(const ir::Node& node, std::span<const Halide::Func> 
   return {w,
           to_int(xs[1] / groups),
           to_int(ys[1] / groups),
-          pad_constant(in[0], xs, 0.0f),
+          pad_constant(in[0], xs, 0.0f, 2, /*staged=*/true),
           make_vars(w.rank() + 2),
           Halide::RDom(taps)};
 }
