@@ -8,8 +8,10 @@
 #include <numbers>
 #include <random>
 #include <stdexcept>
+#include <thread>
 
 #include "ir/op_registry.h"
+#include "ir/parallel_for.h"
 #include "runtime/safetensors.h"
 
 namespace cnnc {
@@ -120,12 +122,15 @@ void initialize_params(ir::Graph& graph, std::string_view method, uint64_t seed)
     throw std::invalid_argument(fmt::format("unknown initialization '{}'; choose one of: {}",
                                             method, fmt::join(methods, ", ")));
   // Compute everything first so a bad parameter leaves the graph unchanged.
-  std::vector<std::pair<ir::NodeId, ir::Tensor>> values;
-  for (auto id : graph.param_nodes()) {
-    const auto& node = graph.node(id);
-    values.emplace_back(id, initial_value(node, distribution_for(method, node.param.init), seed));
-  }
-  for (auto& [id, value] : values) graph.node(id).value = std::move(value);
+  // Each parameter draws from its own seeded stream, so the values do not
+  // depend on how the parameters are spread over threads.
+  const auto ids = graph.param_nodes();
+  std::vector<ir::Tensor> values(ids.size());
+  ir::parallel_for(ids.size(), std::max(1u, std::thread::hardware_concurrency()), [&](size_t i) {
+    const auto& node = graph.node(ids[i]);
+    values[i] = initial_value(node, distribution_for(method, node.param.init), seed);
+  });
+  for (size_t i = 0; i < ids.size(); ++i) graph.node(ids[i]).value = std::move(values[i]);
 }
 
 void load_weights(ir::Graph& graph, const std::string& path) {

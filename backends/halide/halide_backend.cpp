@@ -21,6 +21,7 @@
 #include "backends/halide/nchw.h"
 #include "backends/halide/shared_library.h"
 #include "backends/halide/weight_packing.h"
+#include "ir/parallel_for.h"
 #include "passes/memory_plan.h"
 
 namespace cnnc::backends::halide {
@@ -48,29 +49,6 @@ void load_autoscheduler(const std::string& name) {
         name, path.string()));
   hl::load_plugin(path.string());
   loaded.insert(name);
-}
-
-// Runs `work(i)` for i in [0, n) on up to `workers` threads; rethrows the
-// first exception.
-void parallel_for(size_t n, unsigned workers, const std::function<void(size_t)>& work) {
-  std::atomic<size_t> next{0};
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  auto worker = [&] {
-    for (size_t i; (i = next++) < n;) {
-      try {
-        work(i);
-      } catch (...) {
-        std::lock_guard lock(error_mutex);
-        if (!error) error = std::current_exception();
-      }
-    }
-  };
-  std::vector<std::thread> threads;
-  for (unsigned w = 1; w < std::min<size_t>(workers, n); ++w) threads.emplace_back(worker);
-  worker();
-  for (auto& t : threads) t.join();
-  if (error) std::rethrow_exception(error);
 }
 
 // The Halide runtime every kernel library of this process calls into: one
@@ -268,7 +246,7 @@ class HalideExecutable final : public Executable {
     std::vector<fs::path> objects(distinct.size());
     const hl::Target kernel_target = target_.with_feature(hl::Target::NoRuntime);
     const unsigned workers = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
-    parallel_for(distinct.size(), workers, [&](size_t i) {
+    ir::parallel_for(distinct.size(), workers, [&](size_t i) {
       const KernelDesc& desc = *distinct[i];
       objects[i] =
           cache_->entry(fmt::format("k{}.o", desc.key), desc.signature, [&](const fs::path& tmp) {
