@@ -131,9 +131,18 @@ Schedule choose_schedule(const KernelDesc& kernel, const std::string& target,
                                                : 1,
               .task_rows = rows_per_task(a, kernel.batch)};
     case AnchorShape::Family::Dense:
-      if (a.output[1] % v == 0 && !a.pooled) {
-        const int64_t vectors = a.output[1] / v;
-        const int tk = vectors % 4 == 0 ? 4 : vectors % 2 == 0 ? 2 : 1;
+      // Units that are not a multiple of the vector width (LeNet's 120 and
+      // 84) read zero-filled weight blocks; the last tile of units shifts
+      // inwards and recomputes a few, which beats scalar code by far.
+      if (a.output[1] >= v && !a.pooled) {
+        int tk = 1;
+        double best = 0;
+        for (int c : {1, 2, 4}) {
+          if (c * v > a.output[1]) break;
+          const double waste =
+              static_cast<double>(ceil_div(a.output[1], c * v) * c * v) / a.output[1];
+          if (c / (waste * waste) > best) best = c / (waste * waste), tk = c;
+        }
         const int tn = static_cast<int>(std::min<int64_t>(a.output[0], (t.registers - 4) / tk));
         return {.kind = ScheduleTemplate::Dense,
                 .vector_width = v,

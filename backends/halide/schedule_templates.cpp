@@ -19,6 +19,10 @@ int64_t extent_of(const ir::Shape& s, size_t halide_dim) {
   return s[s.rank() - 1 - halide_dim];
 }
 
+// Below this many outputs a plain stage takes microseconds, less than
+// handing its rows to the thread pool costs (a lock per task).
+constexpr int64_t kParallelElements = 16384;
+
 // Vectorize the innermost dim, run the two outermost in parallel.
 void schedule_plain(hl::Func f, const ir::Shape& shape, int vector_width, bool parallel) {
   auto v = f.args();
@@ -26,7 +30,7 @@ void schedule_plain(hl::Func f, const ir::Shape& shape, int vector_width, bool p
   if (rank == 0) return;
   const int vx = fitting_vector(vector_width, extent_of(shape, 0));
   if (vx > 1) f.vectorize(v[0], vx);
-  if (!parallel || rank < 2) return;
+  if (!parallel || rank < 2 || shape.elements() < kParallelElements) return;
   if (rank >= 3) {
     hl::Var t;
     f.fuse(v[rank - 2], v[rank - 1], t).parallel(t);
@@ -45,6 +49,7 @@ void schedule_plain_with_updates(hl::Func f, const ir::Shape& shape, int vector_
     auto stage = f.update(u);
     // An update may not recompute (ShiftInwards) nor run past its inputs (RoundUp).
     if (vx > 1) stage.vectorize(v[0], vx, hl::TailStrategy::GuardWithIf);
+    if (shape.elements() < kParallelElements) continue;
     if (rank >= 3) {
       hl::Var t;
       stage.fuse(v[rank - 2], v[rank - 1], t).parallel(t);
@@ -185,17 +190,18 @@ void dense(const KernelDesc& k, const Anchor& a, hl::Func out) {
   const int v = s.vector_width;
   auto args = out.args();  // (unit, n)
   hl::Var u = args[0], n = args[1];
-  hl::Var uo("uo"), ui("ui"), no("no"), ni("ni");
+  hl::Var uo("uo"), ui("ui"), no("no"), ni("ni"), t("t");
   out.split(u, uo, ui, v * s.tile_k)
       .split(n, no, ni, s.tile_x)
       .reorder(ui, ni, no, uo)
       .vectorize(ui, v)
       .unroll(ui)
-      .unroll(ni);
-  if (s.parallel && k.output_shape[1] / (v * s.tile_k) > 1) out.parallel(uo);
+      .unroll(ni)
+      .fuse(no, uo, t);
+  if (s.parallel) out.parallel(t);
   hl::Func acc = a.accumulator;
   auto av = acc.args();
-  acc.compute_at(out, no).vectorize(av[0], v).unroll(av[0]).unroll(av[1]);
+  acc.compute_at(out, t).vectorize(av[0], v).unroll(av[0]).unroll(av[1]);
   acc.update()
       .reorder({av[0], av[1], a.reduction[0]})
       .vectorize(av[0], v)
