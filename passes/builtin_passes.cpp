@@ -1,4 +1,5 @@
 // The built-in passes and pipelines, registered as a plugin's would be.
+#include "passes/batchnorm_folding.h"
 #include "passes/constant_folding.h"
 #include "passes/dead_node_elimination.h"
 #include "passes/dropout_elimination.h"
@@ -33,6 +34,13 @@ void register_builtin_passes(PassRegistry& registry) {
          fold_constants(g, ctx.ops, ctx.evaluate);
          return Preserved::Shapes;
        }});
+  registry.add({.name = "fold-batchnorm",
+                .description = "fold each batchnorm after a conv or dense layer into that "
+                               "layer's weights and bias (inference; needs weight values)",
+                .run = [](ir::Graph& g, PassContext&) {
+                  fold_batchnorm(g);
+                  return Preserved::Shapes;
+                }});
   registry.add({.name = "eliminate-dead-nodes",
                 .description = "remove ops and parameters that no graph output depends on",
                 .run =
@@ -53,11 +61,11 @@ void register_builtin_passes(PassRegistry& registry) {
                         {"infer-shapes", "eliminate-dropout", "fold-constants",
                          "eliminate-dead-nodes", "infer-shapes"},
                         "shapes, dropout removed, constants folded, dead nodes gone; no fusion");
-  auto fused = registry.pipelines().at("inference-unfused").first;
-  fused.push_back("fuse");
-  registry.add_pipeline("inference", std::move(fused),
-                        "the default for running a model: inference-unfused, then fusion into "
-                        "`fused` kernels");
+  registry.add_pipeline("inference",
+                        {"infer-shapes", "eliminate-dropout", "fold-constants", "fold-batchnorm",
+                         "eliminate-dead-nodes", "infer-shapes", "fuse"},
+                        "the default for running a model: inference-unfused with batchnorms "
+                        "folded into the layers before them, then fusion into `fused` kernels");
   registry.add_pipeline("check", {"infer-shapes"}, "shape inference and assertions only");
 }
 

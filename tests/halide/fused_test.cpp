@@ -57,7 +57,8 @@ void perturb_batchnorm(ir::Graph& g) {
 
 void check_model(const std::string& name, const std::string& text, const ir::Shape& input) {
   SCOPED_TRACE(name);
-  ir::Graph fused = load_text(name, text, "inference");
+  // Batchnorm kept (not folded, as `inference` would) so the epilogue is tested.
+  ir::Graph fused = load_text(name, text, "inference-unfused,fuse");
   ir::Graph plain = load_text(name, text, "inference-unfused");
   perturb_batchnorm(fused);
   perturb_batchnorm(plain);
