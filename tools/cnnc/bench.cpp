@@ -18,6 +18,7 @@
 #include <numeric>
 #include <optional>
 #include <random>
+#include <thread>
 
 #include "ir/cost.h"
 #include "tools/cnnc/command.h"
@@ -298,9 +299,12 @@ void print_kernels(const Measured& m) {
 
 void print_text(const BenchOptions& o, const Workload& w, const std::vector<Measured>& runs,
                 const Agreement* agreement) {
-  std::cout << fmt::format("model {} ({}), pipeline {}, batch {}, {} thread{}\n", w.graph.name,
-                           o.model, o.weights.pipeline, o.batch, o.backend.threads,
-                           o.backend.threads == 1 ? "" : "s");
+  const std::string threads =
+      o.backend.threads == 0
+          ? fmt::format("{} threads (every core)", std::thread::hardware_concurrency())
+          : fmt::format("{} thread{}", o.backend.threads, o.backend.threads == 1 ? "" : "s");
+  std::cout << fmt::format("model {} ({}), pipeline {}, batch {}, {}\n", w.graph.name, o.model,
+                           o.weights.pipeline, o.batch, threads);
   std::cout << fmt::format("weights {}, {} MACs per image\n", human_bytes(w.weight_bytes),
                            with_commas(w.macs_per_item));
   for (const auto& m : runs) print_summary(m, o, w, runs.size() > 1);
