@@ -215,7 +215,7 @@ class HalideExecutable final : public Executable {
         step.operands.push_back(std::move(op));
       }
       Operand out = locate({step.desc.node, 0}, plan->memory);
-      out.sizes = halide_sizes(step.desc.output_shape);
+      out.sizes = halide_sizes(step.desc.passed_output_shape());
       step.operands.push_back(std::move(out));
     }
     for (auto t : graph_.outputs()) plan->output_sources.push_back(locate(t, plan->memory));

@@ -36,7 +36,7 @@ void constrain(Dims dim_of, const std::vector<int>& sizes) {
 // (k / b, rest..., k % b).
 hl::Func argument_view(const hl::ImageParam& p, const KernelArgument& arg, std::string_view name) {
   hl::Func view{std::string(name)};
-  auto v = make_vars(arg.shape.rank());
+  auto v = make_vars(arg.flat ? flatten_spatial(arg.shape).rank() : arg.shape.rank());
   if (!arg.block) {
     define(view, v, read(p, as_exprs(v)));
     return view;
@@ -76,16 +76,17 @@ class Builder {
       result = lower_body(*node.body, args, funcs);
     } else {
       LoweringContext ctx = context(node, kernel_.node);
-      for (const auto& arg : kernel_.arguments) ctx.input_shapes.push_back(arg.shape);
-      result = lower(node, args, ctx);
+      for (const auto& arg : kernel_.arguments) ctx.input_shapes.push_back(shape(arg.shape));
+      result = lower(kernel_.flat_output ? flat_node(node) : node, args, ctx);
       funcs.anchor = ctx.anchor;
     }
     // A fresh output Func, so a lowering may return any stage it likes.
-    auto v = make_vars(kernel_.output_shape.rank());
+    const ir::Shape output_shape = kernel_.passed_output_shape();
+    auto v = make_vars(output_shape.rank());
     funcs.output = hl::Func(halide_name("out", kernel_.node, kernel_.name));
     define(funcs.output, v, read(result, as_exprs(v)));
     constrain([&](int d) { return funcs.output.output_buffer().dim(d); },
-              halide_sizes(kernel_.output_shape));
+              halide_sizes(output_shape));
 
     if (kernel_.schedule.kind == ScheduleTemplate::Auto) {
       for (size_t i = 0; i < built.arguments.size(); ++i) {
@@ -95,7 +96,7 @@ class Builder {
         params[i].set_estimates(region);
       }
       hl::Region out_region;
-      for (int size : halide_sizes(kernel_.output_shape)) out_region.push_back({0, size});
+      for (int size : halide_sizes(output_shape)) out_region.push_back({0, size});
       funcs.output.set_estimates(out_region);
       built.pipeline = hl::Pipeline(funcs.output);
       built.pipeline.auto_schedule(kernel_.schedule.autoscheduler, target,
@@ -108,9 +109,22 @@ class Builder {
   }
 
  private:
+  // The shape a lowering sees: (N, C, H*W) for the 4-D tensors of a
+  // ConvPointwise kernel, else the IR's.
+  ir::Shape shape(const ir::Shape& s) const { return kernel_.flat_output ? flatten_spatial(s) : s; }
+
+  // A 1x1 convolution restated for (N, C, H*W) inputs: one spatial axis.
+  static ir::Node flat_node(const ir::Node& node) {
+    if (node.op != "conv2d") return node;
+    ir::Node flat = node;
+    for (const char* one : {"kernel", "stride", "dilation"}) flat.attrs.set(one, int64_t{1});
+    flat.attrs.set("pad", int64_t{0});
+    return flat;
+  }
+
   LoweringContext context(const ir::Node& node, ir::NodeId id) const {
     LoweringContext ctx;
-    ctx.output_shape = node.outputs.at(0).with_batch(kernel_.batch);
+    ctx.output_shape = shape(node.outputs.at(0).with_batch(kernel_.batch));
     ctx.prefix = halide_name("n", id, node.name);
     return ctx;
   }
@@ -146,9 +160,9 @@ class Builder {
       std::vector<hl::Func> inputs;
       for (auto t : body.inputs_of(id)) {
         inputs.push_back(at.at(t.node));
-        ctx.input_shapes.push_back(body.shape_of(t).with_batch(kernel_.batch));
+        ctx.input_shapes.push_back(shape(body.shape_of(t).with_batch(kernel_.batch)));
       }
-      hl::Func f = lower(m, inputs, ctx);
+      hl::Func f = lower(kernel_.flat_output ? flat_node(m) : m, inputs, ctx);
       if (ctx.anchor && !funcs.anchor) {
         funcs.anchor = ctx.anchor;
       } else if (ctx.anchor) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include "backends/halide/halide_source_hash.h"
@@ -69,10 +70,62 @@ AnchorShape anchor_of(const ir::Graph& g, ir::NodeId id, int64_t batch, const ir
   return a;
 }
 
+// Whether every op of the kernel can run on (N, C, H*W) views of its 4-D
+// tensors: element-wise ops, per-channel batchnorm and same-shape additions
+// around one 1x1 convolution.
+bool flattenable(const ir::Graph& g, ir::NodeId id) {
+  const ir::Node& n = g.node(id);
+  if (!n.body) return n.op == "conv2d";
+  static const std::set<std::string> kOps{"conv2d",     "batchnorm", "add",     "relu", "relu6",
+                                          "leaky_relu", "elu",       "sigmoid", "tanh"};
+  size_t convs = 0;
+  for (auto inner : n.body->topological_order()) {
+    const ir::Node& m = n.body->node(inner);
+    if (m.kind != ir::NodeKind::Op) continue;
+    if (!kOps.count(m.op)) return false;
+    convs += m.op == "conv2d";
+    for (auto t : n.body->inputs_of(inner))
+      if (n.body->node(t.node).kind != ir::NodeKind::Param && n.body->shape_of(t).rank() != 4)
+        return false;
+    if (m.op == "add")
+      for (auto t : n.body->inputs_of(inner))
+        if (n.body->shape_of(t) != m.outputs.at(0)) return false;
+  }
+  return convs == 1;
+}
+
+}  // namespace
+
+ir::Shape flatten_spatial(const ir::Shape& s) {
+  if (s.rank() != 4) return s;
+  return ir::Shape{s[0], s[1], s[2] * s[3]};
+}
+
+namespace {
+
+bool pointwise_kernel(const KernelDesc& d, const ir::Graph& g) {
+  const AnchorShape& a = d.anchor;
+  if (a.family != AnchorShape::Family::Conv2d || a.pooled || a.weight.rank() != 4) return false;
+  if (a.weight[2] != 1 || a.weight[3] != 1) return false;
+  // A 1x1 window keeps H x W only with stride 1 and no padding.
+  if (a.input[2] != a.output[2] || a.input[3] != a.output[3]) return false;
+  if (d.output_shape.rank() != 4) return false;
+  for (const auto& arg : d.arguments)
+    if (!arg.is_weight && (arg.shape.rank() != 4 || arg.shape[2] != d.output_shape[2] ||
+                           arg.shape[3] != d.output_shape[3]))
+      return false;
+  return flattenable(g, d.node);
+}
+
 }  // namespace
 
 ir::Shape KernelArgument::passed_shape() const {
-  return block ? blocked_shape(shape, block) : shape;
+  if (block) return blocked_shape(shape, block);
+  return flat ? flatten_spatial(shape) : shape;
+}
+
+ir::Shape KernelDesc::passed_output_shape() const {
+  return flat_output ? flatten_spatial(output_shape) : output_shape;
 }
 
 KernelDesc describe_kernel(const ir::Graph& graph, ir::NodeId id, int64_t batch,
@@ -147,7 +200,13 @@ KernelDesc describe_kernel(const ir::Graph& graph, ir::NodeId id, int64_t batch,
       throw std::runtime_error(
           fmt::format("layer '{}': input '{}' has no shape", d.name, arg.name));
 
+  d.anchor.pointwise = pointwise_kernel(d, graph);
   d.schedule = choose_schedule(d, target, schedule_option);
+  if (d.schedule.kind == ScheduleTemplate::ConvPointwise) {
+    for (auto& arg : d.arguments) arg.flat = arg.shape.rank() == 4;
+    d.flat_output = true;
+    sig += "4-D tensors passed as (N, C, H*W)\n";
+  }
   // The anchor's weight is pre-blocked when its template vectorizes over output channels.
   if (d.schedule.kind == ScheduleTemplate::ConvChannels ||
       d.schedule.kind == ScheduleTemplate::Dense)

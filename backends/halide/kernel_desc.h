@@ -27,8 +27,11 @@ struct KernelArgument {
   // Weights only: output channels (dim 0) blocked by this many and moved
   // innermost, (K, rest...) -> (ceil(K/b), rest..., b), zero-filled; 0 = as is.
   int block = 0;
+  // 4-D tensors of a ConvPointwise kernel: passed as (N, C, H*W).
+  bool flat = false;
 
-  // The shape of the buffer the kernel is called with (packed for blocked weights).
+  // The shape of the buffer the kernel is called with (packed for blocked
+  // weights, flattened for flat ones).
   ir::Shape passed_shape() const;
 };
 
@@ -44,6 +47,10 @@ struct AnchorShape {
   bool pooled = false;
   ir::NodeId reduction = 0;
   int64_t pool_y = 0, pool_x = 0;
+  // A 1x1 convolution with stride 1 and no padding, in a kernel whose every
+  // 4-D tensor has the output's H x W and whose other ops are element-wise
+  // or per-channel: the kernel can run on (N, C, H*W) views.
+  bool pointwise = false;
 };
 
 struct KernelDesc {
@@ -52,14 +59,19 @@ struct KernelDesc {
   std::string label;  // its op, or the fused body's name ("c1+relu1+p1")
   int64_t batch = 0;
   std::vector<KernelArgument> arguments;
-  ir::Shape output_shape;  // concrete
+  ir::Shape output_shape;    // concrete
+  bool flat_output = false;  // passed as (N, C, H*W), for ConvPointwise
   AnchorShape anchor;
   Schedule schedule;
   int64_t macs = 0;
   std::string signature;  // everything the generated code depends on, as text
   std::string key;        // a hash of signature + target + cnnc version, hex
   std::string function_name() const { return "cnnc_k" + key; }
+  ir::Shape passed_output_shape() const;
 };
+
+// (N, C, H, W) -> (N, C, H*W); other ranks unchanged.
+ir::Shape flatten_spatial(const ir::Shape& shape);
 
 // Describes op or fused node `id` of `graph` at `batch`. The schedule is the
 // heuristic's for `target` (a Halide target string) unless `schedule_option`

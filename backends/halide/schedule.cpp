@@ -10,9 +10,10 @@ namespace cnnc::backends::halide {
 
 namespace {
 
-constexpr std::array<std::pair<ScheduleTemplate, const char*>, 6> kTemplateNames{{
+constexpr std::array<std::pair<ScheduleTemplate, const char*>, 7> kTemplateNames{{
     {ScheduleTemplate::ConvChannels, "conv_channels"},
     {ScheduleTemplate::ConvColumns, "conv_columns"},
+    {ScheduleTemplate::ConvPointwise, "conv_pointwise"},
     {ScheduleTemplate::Depthwise, "depthwise"},
     {ScheduleTemplate::Dense, "dense"},
     {ScheduleTemplate::Generic, "generic"},

@@ -19,6 +19,12 @@ enum class ScheduleTemplate {
   // Direct convolution vectorized over output columns (few output channels):
   // a register tile of tile_x vectors of columns x tile_k channels.
   ConvColumns,
+  // A 1x1 convolution with stride 1 and no padding as a matrix product over
+  // the flattened H*W axis (contiguous in NCHW): a register tile of tile_k
+  // output channels x tile_x vectors of pixels, no partial rows, plain
+  // vector loads and stores. The kernel's 4-D data buffers are passed as
+  // (N, C, H*W).
+  ConvPointwise,
   // Depthwise convolution (one channel per group), vectorized over columns.
   Depthwise,
   // Dense layer vectorized over output units, weights blocked as (U/V, F, V).

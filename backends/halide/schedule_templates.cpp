@@ -160,6 +160,35 @@ void conv_columns(const KernelDesc& k, const Anchor& a, ConvTile tile, int64_t t
   stage_padded_input(a, s, tile.tiled, t, k.anchor.input[3]);
 }
 
+// Output (pixel, channel, n) of a 1x1 convolution on (N, C, H*W) views.
+// Channel groups innermost: a column of pixels over every input channel
+// (tile_x vectors x C) stays in L2 while all output channels use it.
+void conv_pointwise(const KernelDesc& k, const Anchor& a, hl::Func out) {
+  const Schedule& s = k.schedule;
+  const int v = s.vector_width;
+  auto args = out.args();
+  hl::Var p = args[0], c = args[1], n = args[2];
+  hl::Var po("po"), pi("pi"), co("co"), ci("ci"), tiles("tiles"), t("t");
+  out.split(p, po, pi, v * s.tile_x)
+      .split(c, co, ci, s.tile_k)
+      .reorder(pi, ci, co, po, n)
+      .vectorize(pi, v)
+      .unroll(pi)
+      .unroll(ci)
+      .fuse(co, po, tiles)
+      .fuse(tiles, n, t);
+  parallel_tasks(out, t, s);
+  hl::Func acc = a.accumulator;
+  auto av = acc.args();
+  hl::RDom r = a.reduction;
+  acc.compute_at(out, t).vectorize(av[0], v).unroll(av[0]).unroll(av[1]);
+  acc.update()
+      .reorder({av[0], av[1], r[1], r[0], av[2]})
+      .vectorize(av[0], v)
+      .unroll(av[0])
+      .unroll(av[1]);
+}
+
 void depthwise(const KernelDesc& k, const Anchor& a, hl::Func out) {
   const Schedule& s = k.schedule;
   const int v = fitting_vector(s.vector_width, k.output_shape[3]);
@@ -237,6 +266,9 @@ void apply_schedule(const KernelDesc& k, KernelFuncs& f, int /*threads_hint*/) {
         conv_columns(k, *f.anchor, tile, width);
       return;
     }
+    case ScheduleTemplate::ConvPointwise:
+      conv_pointwise(k, *f.anchor, f.output);
+      return;
     case ScheduleTemplate::Depthwise:
       if (f.before_pool.defined()) {
         // The pooling's windows would recompute the convolution: materialize it.

@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "backends/halide/halide_backend.h"
+#include "backends/halide/kernel_desc.h"
 #include "runtime/model.h"
 #include "runtime/registry.h"
 #include "tests/halide/sweep.h"
@@ -89,6 +90,33 @@ relu      out
 output out
 )",
               {2, 32, 12, 10});
+}
+
+// 1x1 convolutions that expand channels on a 28x28 image: the heuristic
+// runs them as matrix products over the flattened H*W axis (ConvPointwise,
+// (N, C, H*W) buffers), with batchnorm, a residual add and an odd channel
+// count (36) in the epilogue and tiles.
+TEST(HalideFused, PointwiseOverFlattenedPixels) {
+  const std::string text = R"(model pointwise
+input x [N, 16, 28, 28]
+conv2d    expand filters=32 kernel=1 bias=false
+batchnorm bn1
+relu      r1
+conv2d    c2 filters=32 kernel=1 bias=false
+batchnorm bn2
+add       sum from=bn2,r1
+relu      r2
+conv2d    c3 filters=36 kernel=1 act=relu6
+output c3
+)";
+  ir::Graph g = load_text("pointwise_kinds", text, "inference-unfused,fuse");
+  size_t pointwise = 0;
+  for (auto id : g.topological_order())
+    if (g.node(id).kind == ir::NodeKind::Op)
+      pointwise += backends::halide::describe_kernel(g, id, 2, global_registry().ops, "", "")
+                       .schedule.kind == backends::halide::ScheduleTemplate::ConvPointwise;
+  EXPECT_EQ(pointwise, 3u);
+  check_model("pointwise", text, {2, 16, 28, 28});
 }
 
 TEST(HalideFused, ConvReluMaxPoolInTilesAndOverlappingPoolAfter) {
