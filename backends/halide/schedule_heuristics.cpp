@@ -51,6 +51,17 @@ Schedule channels_tile(const AnchorShape& a, const TargetTraits& t) {
   return s;
 }
 
+// Iterations of a parallel loop per thread-pool task (at most `cap`): about
+// 2^20 MACs a task, but at least 16 tasks. Each task claim takes the pool's
+// lock, which costs more than a small layer's row (LeNet's layers at batch
+// 64 spent a quarter of their time there with one row per task).
+int iterations_per_task(int64_t iteration_macs, int64_t iterations, int64_t cap) {
+  constexpr int64_t kTaskMacs = int64_t{1} << 20;
+  constexpr int64_t kMinTasks = 16;
+  const int64_t wanted = ceil_div(kTaskMacs, std::max<int64_t>(1, iteration_macs));
+  return static_cast<int>(std::clamp<int64_t>(std::min(wanted, iterations / kMinTasks), 1, cap));
+}
+
 // Register tile of a 1x1 convolution over the flattened H*W axis: tile_k
 // output channels (broadcast weights) x tile_x vectors of pixels (vector
 // loads). Few channels per tile would reload the pixels too often, few
@@ -74,23 +85,15 @@ Schedule pointwise_tile(const AnchorShape& a, const TargetTraits& t, int64_t bat
   }
   const int64_t tile_macs = s.tile_k * s.tile_x * t.vector_width * a.input[1];
   const int64_t tiles = ceil_div(pixels, s.tile_x * t.vector_width) * ceil_div(k, s.tile_k) * batch;
-  s.task_rows = static_cast<int>(
-      std::clamp<int64_t>(std::min(ceil_div(int64_t{1} << 20, tile_macs), tiles / 16), 1, 256));
+  s.task_rows = iterations_per_task(tile_macs, tiles, 256);
   return s;
 }
 
-// Rows of the parallel loop per thread-pool task: each task claim takes the
-// pool's lock, which costs more than a small layer's row (LeNet's layers
-// at batch 64 spent a quarter of their time there with one row per task).
+// Rows of a convolution's parallel loop per task.
 int rows_per_task(const AnchorShape& a, int64_t batch) {
-  constexpr int64_t kTaskMacs = int64_t{1} << 20;
-  constexpr int64_t kMinTasks = 16;
-  const int64_t rows = batch * a.output[2];
   int64_t taps = 1;
   for (size_t d = 1; d < a.weight.rank(); ++d) taps *= a.weight[d];
-  const int64_t row_macs = std::max<int64_t>(1, a.output[1] * a.output[3] * taps);
-  const int64_t wanted = ceil_div(kTaskMacs, row_macs);
-  return static_cast<int>(std::clamp<int64_t>(std::min(wanted, rows / kMinTasks), 1, 64));
+  return iterations_per_task(a.output[1] * a.output[3] * taps, batch * a.output[2], 64);
 }
 
 // Columns vectorized, `tile_k` channels per tile (few output channels).
