@@ -18,6 +18,9 @@ struct CompileOptions {
   int threads = 0;        // worker threads for backends with a thread pool; 0: every core
   std::string cache_dir;  // compiled-kernel cache; empty: the backend's default
   std::string schedule;   // "" (the backend's heuristics) or e.g. "auto:adams2019"
+  // Activation layout between kernels, for backends that choose one:
+  // "auto" (the backend's choice, e.g. channel-blocked) or "nchw" (plain).
+  std::string layout = "auto";
 };
 
 // Wall time of one kernel (one node of the compiled graph, fused or not)
@@ -26,7 +29,8 @@ struct KernelTiming {
   std::string name;  // the node's name (a fused node is named after its last layer)
   std::string op;    // "conv2d", or the fused body "c1+relu1+p1"
   double seconds = 0;
-  int64_t macs = 0;  // multiply-accumulates at the run's batch size, 0 when unknown
+  int64_t macs = 0;    // multiply-accumulates at the run's batch size, 0 when unknown
+  std::string layout;  // the output's memory layout ("nchw", "nChw16c"), empty when not chosen
 };
 
 class Executable {

@@ -19,6 +19,7 @@
 #include "backends/halide/kernel_desc.h"
 #include "backends/halide/lowering_table.h"
 #include "backends/halide/nchw.h"
+#include "backends/halide/schedule_heuristics.h"
 #include "backends/halide/shared_library.h"
 #include "backends/halide/weight_packing.h"
 #include "ir/parallel_for.h"
@@ -100,6 +101,9 @@ struct BatchPlan {
   std::shared_ptr<SharedLibrary> library;
   std::vector<Step> steps;
   passes::MemoryPlan memory;
+  // The memory plan's arena, then the blocked copies of model inputs and
+  // outputs that reorder steps convert at the model's edges.
+  int64_t arena_bytes = 0;
   // Per model output, where its values come from: itself when a kernel
   // writes it, else a model input or an earlier output listing the same tensor.
   std::vector<Operand> output_sources;
@@ -150,6 +154,10 @@ class HalideExecutable final : public Executable {
 
   int64_t peak_activation_bytes(int64_t batch) const override {
     int64_t bytes = memory_plan(batch).arena_bytes;
+    {
+      std::lock_guard lock(compile_mutex_);
+      if (auto it = plans_.find(batch); it != plans_.end()) bytes = it->second->arena_bytes;
+    }
     for (auto id : graph_.input_nodes()) bytes += graph_.node(id).outputs[0].elements(batch) * 4;
     for (auto t : graph_.outputs()) bytes += graph_.shape_of(t).elements(batch) * 4;
     return bytes;
@@ -186,16 +194,99 @@ class HalideExecutable final : public Executable {
     return plan;
   }
 
+  using TensorKey = std::pair<ir::NodeId, int>;
+  static TensorKey key_of(ir::TensorRef t) { return {t.node, t.port}; }
+
+  bool is_model_output(ir::TensorRef t) const {
+    return std::find(graph_.outputs().begin(), graph_.outputs().end(), t) != graph_.outputs().end();
+  }
+
+  // A model input is reordered to the blocked layout up front when every
+  // kernel reading it is a convolution that loads channel vectors (4-D,
+  // channels a multiple of the block): a single-layer model then runs its
+  // convolution on blocked data, as a layer inside a model does.
+  bool reorder_input(ir::NodeId input, int64_t batch, int block) const {
+    const ir::Shape shape = graph_.node(input).outputs.at(0).with_batch(batch);
+    if (shape.rank() != 4 || shape[1] % block) return false;
+    bool read = false;
+    for (auto id : order_) {
+      if (graph_.node(id).kind != ir::NodeKind::Op) continue;
+      auto inputs = graph_.inputs_of(id);
+      if (std::find(inputs.begin(), inputs.end(), ir::TensorRef{input, 0}) == inputs.end())
+        continue;
+      const KernelDesc d =
+          describe_kernel(graph_, id, batch, ops_, target_.to_string(), options_.schedule);
+      const bool vectors_of_channels = d.schedule.kind == ScheduleTemplate::ConvChannels ||
+                                       d.schedule.kind == ScheduleTemplate::Depthwise;
+      if (!vectors_of_channels || inputs.at(0) != ir::TensorRef{input, 0}) return false;
+      read = true;
+    }
+    return read;
+  }
+
+  // The kernels of one batch size in run order, with their layouts chosen
+  // producer before consumer: each kernel sees its inputs' blocks and picks
+  // its output's. Blocked model inputs and outputs get reorder steps and a
+  // blocked copy in `scratch` (offsets past the memory plan's arena).
+  std::vector<KernelDesc> plan_kernels(int64_t batch, std::map<TensorKey, int64_t>& scratch,
+                                       int64_t& arena_bytes) const {
+    const std::string target = target_.to_string();
+    const bool blocked = options_.layout != "nchw";
+    const int block = target_traits(target).vector_width;
+    std::map<TensorKey, int> block_of;
+    std::vector<KernelDesc> kernels;
+    auto add_scratch = [&](ir::TensorRef t, const ir::Shape& shape) {
+      scratch[key_of(t)] = arena_bytes;
+      arena_bytes += (shape.elements() * 4 + 63) / 64 * 64;
+    };
+    if (blocked && options_.schedule.empty())
+      for (auto id : graph_.input_nodes())
+        if (reorder_input(id, batch, block)) {
+          const ir::Shape shape = graph_.node(id).outputs.at(0).with_batch(batch);
+          KernelDesc d =
+              describe_reorder(fmt::format("{}>{}", graph_.node(id).name, layout_name(block)),
+                               shape, 0, block, target);
+          d.node = id;
+          d.arguments[0].activation = {id, 0};
+          kernels.push_back(std::move(d));
+          block_of[{id, 0}] = block;
+          add_scratch({id, 0}, shape);
+        }
+    const LayoutContext layouts{.input_block =
+                                    [&](ir::TensorRef t) {
+                                      auto it = block_of.find(key_of(t));
+                                      return it == block_of.end() ? 0 : it->second;
+                                    },
+                                .output_may_block = blocked};
+    for (auto id : order_) {
+      if (graph_.node(id).kind != ir::NodeKind::Op) continue;
+      KernelDesc d = describe_kernel(graph_, id, batch, ops_, target, options_.schedule, layouts);
+      const int out_block = d.output_block;
+      block_of[{id, 0}] = out_block;
+      kernels.push_back(std::move(d));
+      if (out_block && is_model_output({id, 0})) {
+        const ir::Shape shape = kernels.back().output_shape;
+        KernelDesc r = describe_reorder(fmt::format("{}>{}", kernels.back().name, layout_name(0)),
+                                        shape, out_block, 0, target);
+        r.node = id;
+        r.arguments[0].activation = {id, 0};
+        kernels.push_back(std::move(r));
+        add_scratch({id, 0}, shape);
+      }
+    }
+    return kernels;
+  }
+
   std::shared_ptr<const BatchPlan> compile_batch(int64_t batch) {
     const auto start = std::chrono::steady_clock::now();
     auto plan = std::make_shared<BatchPlan>();
+    plan->memory = memory_plan(batch);
+    plan->arena_bytes = plan->memory.arena_bytes;
+    std::map<TensorKey, int64_t> scratch;
     std::string library_signature;
-    for (auto id : order_) {
-      if (graph_.node(id).kind != ir::NodeKind::Op) continue;
-      Step step{
-          .desc = describe_kernel(graph_, id, batch, ops_, target_.to_string(), options_.schedule)};
-      library_signature += step.desc.key + "\n";
-      plan->steps.push_back(std::move(step));
+    for (auto& desc : plan_kernels(batch, scratch, plan->arena_bytes)) {
+      library_signature += desc.key + "\n";
+      plan->steps.push_back({.desc = std::move(desc)});
     }
     const std::string library_name = fmt::format("model-{}.so", content_hash(library_signature));
     if (!cache_->has(library_name, library_signature)) compile_objects(*plan);
@@ -203,18 +294,25 @@ class HalideExecutable final : public Executable {
       link_shared_library(compile_objects(*plan), tmp);
     });
     plan->library = std::make_shared<SharedLibrary>(so, SharedLibrary::Visibility::Local);
-    plan->memory = memory_plan(batch);
+    // A blocked tensor lives in its scratch copy; the plain one is the
+    // model's input or output buffer.
+    auto place = [&](ir::TensorRef t, int block) {
+      if (block)
+        if (auto it = scratch.find(key_of(t)); it != scratch.end())
+          return Operand{.source = Operand::Source::Arena, .offset = it->second};
+      return locate(t, plan->memory);
+    };
     for (auto& step : plan->steps) {
       step.function = reinterpret_cast<KernelFunction>(
           plan->library->symbol(step.desc.function_name() + "_argv"));
       for (const auto& arg : step.desc.arguments) {
         Operand op = arg.is_weight ? Operand{.source = Operand::Source::Weight,
                                              .weight = &packed(*arg.weight, arg.block)}
-                                   : locate(arg.activation, plan->memory);
+                                   : place(arg.activation, arg.layout_block);
         op.sizes = halide_sizes(arg.passed_shape());
         step.operands.push_back(std::move(op));
       }
-      Operand out = locate({step.desc.node, 0}, plan->memory);
+      Operand out = place({step.desc.node, 0}, step.desc.output_block);
       out.sizes = halide_sizes(step.desc.passed_output_shape());
       step.operands.push_back(std::move(out));
     }
@@ -302,7 +400,7 @@ class HalideExecutable final : public Executable {
                                   std::vector<KernelTiming>* timings) {
     const int64_t batch = check_run_inputs(graph_, inputs);
     auto plan = plan_for(batch);
-    std::unique_ptr<Arena> arena = acquire_arena(plan->memory.arena_bytes);
+    std::unique_ptr<Arena> arena = acquire_arena(plan->arena_bytes);
     struct Release {
       HalideExecutable* self;
       std::unique_ptr<Arena>& arena;
@@ -344,7 +442,8 @@ class HalideExecutable final : public Executable {
              .op = step.desc.label,
              .seconds =
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
-             .macs = step.desc.macs});
+             .macs = step.desc.macs,
+             .layout = layout_name(step.desc.output_block)});
     }
     // Outputs that no kernel wrote: a model input passed through, or a
     // tensor listed as an output twice.
@@ -365,7 +464,7 @@ class HalideExecutable final : public Executable {
   std::shared_ptr<KernelCache> cache_;
   std::shared_ptr<HalideRuntime> runtime_;
 
-  std::mutex compile_mutex_;
+  mutable std::mutex compile_mutex_;
   std::map<int64_t, std::shared_ptr<const BatchPlan>> plans_;
   std::mutex packed_mutex_;
   std::map<std::pair<const ir::Tensor*, int>, ir::Tensor> packed_;
@@ -389,6 +488,9 @@ class HalideBackend final : public Backend {
   }
   std::unique_ptr<Executable> compile(const ir::Graph& graph,
                                       const CompileOptions& options) override {
+    if (options.layout != "auto" && options.layout != "nchw")
+      throw std::invalid_argument(
+          fmt::format("unknown layout '{}': use auto or nchw", options.layout));
     auto cache = std::make_shared<KernelCache>(
         options.cache_dir.empty() ? default_cache_dir() : fs::path(options.cache_dir));
     auto runtime = runtime_for(*cache);

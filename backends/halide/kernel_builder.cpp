@@ -33,10 +33,15 @@ void constrain(Dims dim_of, const std::vector<int>& sizes) {
 }
 
 // An IR-order view of an argument: packed weights are read at
-// (k / b, rest..., k % b).
+// (k / b, rest..., k % b), channel-blocked activations at (n, c / b, h, w, c % b).
 hl::Func argument_view(const hl::ImageParam& p, const KernelArgument& arg, std::string_view name) {
   hl::Func view{std::string(name)};
   auto v = make_vars(arg.flat ? flatten_spatial(arg.shape).rank() : arg.shape.rank());
+  if (arg.layout_block) {
+    const int b = arg.layout_block;
+    define(view, v, read(p, {v[0], v[1] / b, v[2], v[3], v[1] % b}));
+    return view;
+  }
   if (!arg.block) {
     define(view, v, read(p, as_exprs(v)));
     return view;
@@ -69,10 +74,12 @@ class Builder {
       args.push_back(argument_view(p, arg, halide_name("view", i, arg.name)));
     }
 
-    const ir::Node& node = graph_.node(kernel_.node);
     KernelFuncs funcs;
+    funcs.arguments = args;
     hl::Func result;
-    if (node.body) {
+    if (kernel_.role == KernelDesc::Role::Reorder) {
+      result = args.at(0);
+    } else if (const ir::Node& node = graph_.node(kernel_.node); node.body) {
       result = lower_body(*node.body, args, funcs);
     } else {
       LoweringContext ctx = context(node, kernel_.node);
@@ -84,7 +91,10 @@ class Builder {
     const ir::Shape output_shape = kernel_.passed_output_shape();
     auto v = make_vars(output_shape.rank());
     funcs.output = hl::Func(halide_name("out", kernel_.node, kernel_.name));
-    define(funcs.output, v, read(result, as_exprs(v)));
+    if (const int b = kernel_.output_block)
+      define(funcs.output, v, read(result, {v[0], v[1] * b + v[4], v[2], v[3]}));
+    else
+      define(funcs.output, v, read(result, as_exprs(v)));
     constrain([&](int d) { return funcs.output.output_buffer().dim(d); },
               halide_sizes(output_shape));
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct KernelArgument {
   int block = 0;
   // 4-D tensors of a ConvPointwise kernel: passed as (N, C, H*W).
   bool flat = false;
+  // Activations only: stored channel-blocked, (N, C, H, W) as
+  // (N, C/b, H, W, b); 0 = plain NCHW (see channel_blocked).
+  int layout_block = 0;
 
   // The shape of the buffer the kernel is called with (packed for blocked
   // weights, flattened for flat ones).
@@ -54,6 +58,9 @@ struct AnchorShape {
 };
 
 struct KernelDesc {
+  // A reorder between plain NCHW and a channel-blocked layout, at the
+  // model's edges, instead of a node's computation.
+  enum class Role { Node, Reorder } role = Role::Node;
   ir::NodeId node = 0;
   std::string name;   // the node's name
   std::string label;  // its op, or the fused body's name ("c1+relu1+p1")
@@ -61,6 +68,7 @@ struct KernelDesc {
   std::vector<KernelArgument> arguments;
   ir::Shape output_shape;    // concrete
   bool flat_output = false;  // passed as (N, C, H*W), for ConvPointwise
+  int output_block = 0;      // the output's channel block (layout_block), 0 = NCHW
   AnchorShape anchor;
   Schedule schedule;
   int64_t macs = 0;
@@ -73,13 +81,36 @@ struct KernelDesc {
 // (N, C, H, W) -> (N, C, H*W); other ranks unchanged.
 ir::Shape flatten_spatial(const ir::Shape& shape);
 
+// Channel-blocked activations (oneDNN's nChw16c, nChw8c): (N, C, H, W) ->
+// (N, C/b, H, W, b), so a convolution loads and stores whole vectors of
+// channels. Only for 4-D shapes whose C is a multiple of b.
+ir::Shape channel_blocked(const ir::Shape& shape, int block);
+// "nchw", or "nChw16c" for a block of 16.
+std::string layout_name(int block);
+
+// How a kernel's activations are laid out, decided per model (see
+// plan_layouts in halide_backend.cpp): the block each data input is stored
+// with, and whether the output may be blocked (not when the caller reads it).
+struct LayoutContext {
+  std::function<int(ir::TensorRef)> input_block;  // null: every input plain
+  bool output_may_block = false;
+};
+
 // Describes op or fused node `id` of `graph` at `batch`. The schedule is the
 // heuristic's for `target` (a Halide target string) unless `schedule_option`
 // names an autoscheduler ("auto:adams2019", "auto:mullapudi2016",
 // "auto:li2018"). Throws std::runtime_error naming the layer for a node no
 // Halide kernel can compute.
+// The output is channel-blocked where the template stores channel vectors
+// (ConvChannels, Depthwise on a blocked input) or the kernel only maps or
+// pools blocked inputs, and `layouts` allows it.
 KernelDesc describe_kernel(const ir::Graph& graph, ir::NodeId id, int64_t batch,
                            const ir::OpRegistry& ops, const std::string& target,
-                           const std::string& schedule_option);
+                           const std::string& schedule_option, const LayoutContext& layouts = {});
+
+// A reorder kernel: `shape` (concrete, 4-D) from layout block `from` to `to`.
+// `name` names the step in the profile.
+KernelDesc describe_reorder(const std::string& name, const ir::Shape& shape, int from, int to,
+                            const std::string& target);
 
 }  // namespace cnnc::backends::halide

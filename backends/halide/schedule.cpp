@@ -46,6 +46,7 @@ nlohmann::json to_json(const Schedule& s) {
                       {"parallel", s.parallel},
                       {"task_rows", s.task_rows},
                       {"stage_input", s.stage_input},
+                      {"channels_outer", s.channels_outer},
                       {"producer", s.producer == ProducerPlacement::Tile ? "tile" : "root"}};
   if (!s.autoscheduler.empty()) j["autoscheduler"] = s.autoscheduler;
   return j;
@@ -64,6 +65,7 @@ Schedule schedule_from_json(const nlohmann::json& json) {
   s.tile_x = field(json, "tile_x", s.tile_x);
   s.parallel = field(json, "parallel", s.parallel);
   s.stage_input = field(json, "stage_input", s.stage_input);
+  s.channels_outer = field(json, "channels_outer", s.channels_outer);
   s.task_rows = field(json, "task_rows", s.task_rows);
   if (s.task_rows < 1 || s.task_rows > 4096)
     throw std::invalid_argument("schedule field 'task_rows' must be in [1, 4096]");

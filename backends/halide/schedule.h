@@ -50,6 +50,11 @@ struct Schedule {
   bool parallel = true;     // run the outermost tile loops on Halide's thread pool
   int task_rows = 1;        // iterations of the parallel loop per thread-pool task
   bool stage_input = true;  // copy the zero-padded input rows once per output row
+  // ConvChannels: the parallel loop runs over output-channel tiles with the
+  // rows inside, and the padded input is staged once per image. For small
+  // images with large weights: each task streams only its channels'
+  // weights, which stay in L2 across the rows.
+  bool channels_outer = false;
   ProducerPlacement producer = ProducerPlacement::Tile;
   std::string autoscheduler;  // for Auto: "Adams2019", "Mullapudi2016" or "Li2018"
 

@@ -23,7 +23,24 @@ int64_t extent_of(const ir::Shape& s, size_t halide_dim) {
 // handing its rows to the thread pool costs (a lock per task).
 constexpr int64_t kParallelElements = 16384;
 
-// Vectorize the innermost dim, run the two outermost in parallel.
+// Runs `loop` (`rows` iterations of `row_elements` outputs each) on the
+// thread pool, rows grouped so that a task computes about
+// kParallelElements outputs: claiming a task takes the pool's lock, which
+// cost more than copying a short row (a reorder spent half its time there).
+void parallel_rows(hl::Func f, const hl::Var& loop, int64_t rows, int64_t row_elements) {
+  const int64_t per_task = std::clamp<int64_t>(
+      kParallelElements / std::max<int64_t>(1, row_elements), 1, std::max<int64_t>(1, rows / 16));
+  if (per_task <= 1) {
+    f.parallel(loop);
+    return;
+  }
+  hl::Var task("task");
+  f.split(loop, task, loop, static_cast<int>(per_task), hl::TailStrategy::GuardWithIf)
+      .parallel(task);
+}
+
+// Vectorize the innermost dim, run the outer ones (two, or every one but
+// a blocked layout's row of channel vectors) in parallel.
 void schedule_plain(hl::Func f, const ir::Shape& shape, int vector_width, bool parallel) {
   auto v = f.args();
   const size_t rank = v.size();
@@ -31,9 +48,16 @@ void schedule_plain(hl::Func f, const ir::Shape& shape, int vector_width, bool p
   const int vx = fitting_vector(vector_width, extent_of(shape, 0));
   if (vx > 1) f.vectorize(v[0], vx);
   if (!parallel || rank < 2 || shape.elements() < kParallelElements) return;
-  if (rank >= 3) {
+  if (rank == 5) {  // channel-blocked (n, c/b, h, w, b): rows of channel vectors
     hl::Var t;
-    f.fuse(v[rank - 2], v[rank - 1], t).parallel(t);
+    f.fuse(v[2], v[3], t).fuse(t, v[4], t);
+    const int64_t rows = shape[0] * shape[1] * shape[2];
+    parallel_rows(f, t, rows, shape.elements() / rows);
+  } else if (rank >= 3) {
+    hl::Var t;
+    f.fuse(v[rank - 2], v[rank - 1], t);
+    const int64_t rows = extent_of(shape, rank - 2) * extent_of(shape, rank - 1);
+    parallel_rows(f, t, rows, shape.elements() / rows);
   } else if (extent_of(shape, 1) > 1) {
     f.parallel(v[1]);
   }
@@ -81,33 +105,34 @@ void parallel_tasks(hl::Func f, const hl::Var& loop, const Schedule& s) {
 struct ConvTile {
   hl::Func tiled;              // the Func whose loops are tiled: output or the pooling's input
   int pool_y = 1, pool_x = 1;  // accumulator rows and columns per tiled point
+  // A 4-D `tiled` stored channels innermost (the input of a pooling that
+  // writes a blocked output): its tiles store channel vectors.
+  bool channels_innermost = false;
 };
 
-void stage_padded_input(const Anchor& a, const Schedule& s, hl::Func tiled, const hl::Var& at,
-                        int64_t width) {
+// The zero-padded input copied once per `at` iteration. A channel-blocked
+// input is copied channels innermost, whole vectors at a time, which is
+// also the order the taps read it in.
+void stage_padded_input(const KernelDesc& k, const Anchor& a, hl::Func tiled, const hl::Var& at) {
+  const Schedule& s = k.schedule;
   if (!a.padded_input.defined() || !s.stage_input) return;
-  const int vx = fitting_vector(s.vector_width, width);
   hl::Func padded = a.padded_input;  // a handle: scheduling it schedules the anchor's
   padded.compute_at(tiled, at);
-  if (vx > 1) padded.vectorize(padded.args()[0], vx);
+  auto pv = padded.args();  // x, y, c, n
+  if (const int b = k.arguments.at(0).layout_block) {
+    padded.reorder_storage(pv[2], pv[0], pv[1], pv[3]).reorder(pv[2], pv[0], pv[1], pv[3]);
+    padded.vectorize(pv[2], b);
+    return;
+  }
+  const int vx = fitting_vector(s.vector_width, k.anchor.input[3]);
+  if (vx > 1) padded.vectorize(pv[0], vx);
 }
 
-void conv_channels(const KernelDesc& k, const Anchor& a, ConvTile tile) {
-  const Schedule& s = k.schedule;
-  const int v = s.vector_width;
-  auto args = tile.tiled.args();
-  hl::Var x = args[0], y = args[1], c = args[2], n = args[3];
-  hl::Var xo("xo"), xi("xi"), co("co"), ci("ci"), t("t");
-  // Columns innermost in the store: the register tile is transposed once
-  // into rows of the NCHW output instead of scattered a float at a time.
-  tile.tiled.split(c, co, ci, v * s.tile_k)
-      .split(x, xo, xi, s.tile_x)
-      .reorder(xi, ci, xo, co, y, n)
-      .vectorize(xi)
-      .unroll(ci)
-      .fuse(y, n, t);
-  parallel_tasks(tile.tiled, t, s);
-
+// The accumulator of a ConvChannels tile: channels innermost, so each
+// accumulator is one register, computed at the tile's column loop.
+void channel_accumulator(const KernelDesc& k, const Anchor& a, const ConvTile& tile,
+                         const hl::Var& xo) {
+  const int v = k.schedule.vector_width;
   hl::Func acc = a.accumulator;
   auto av = acc.args();
   hl::RDom r = a.reduction;
@@ -125,7 +150,65 @@ void conv_channels(const KernelDesc& k, const Anchor& a, ConvTile tile) {
       .unroll(av[0]);
   if (tile.pool_y > 1) update.unroll(av[1]);
   if (k.anchor.weight[3] <= 3) update.unroll(r[2]);
-  stage_padded_input(a, s, tile.tiled, t, k.anchor.input[3]);
+}
+
+void conv_channels(const KernelDesc& k, const Anchor& a, ConvTile tile) {
+  const Schedule& s = k.schedule;
+  auto args = tile.tiled.args();
+  hl::Var xo("xo"), xi("xi"), co("co"), ci("ci"), t("t");
+  hl::Var y, n;  // the row and batch loops after tiling
+  if (args.size() == 5) {
+    // Channel-blocked output (n, c/b, h, w, b): each channel vector of the
+    // register tile is stored as it is.
+    hl::Var c_in = args[0], x = args[1], cb = args[3];
+    y = args[2], n = args[4];
+    tile.tiled.split(cb, co, ci, s.tile_k)
+        .split(x, xo, xi, s.tile_x)
+        .reorder(c_in, xi, ci, xo, co, y, n)
+        .vectorize(c_in, k.output_block)
+        .unroll(xi)
+        .unroll(ci);
+  } else if (tile.channels_innermost) {
+    hl::Var x = args[0], c = args[2];
+    y = args[1], n = args[3];
+    tile.tiled.reorder_storage(c, x, y, n)
+        .split(c, co, ci, s.vector_width * s.tile_k)
+        .split(x, xo, xi, s.tile_x)
+        .reorder(ci, xi, xo, co, y, n)
+        .vectorize(ci, s.vector_width)
+        .unroll(ci)
+        .unroll(xi);
+  } else {
+    hl::Var x = args[0], c = args[2];
+    y = args[1], n = args[3];
+    // Columns innermost in the store: the register tile is transposed once
+    // into rows of the NCHW output instead of scattered a float at a time.
+    tile.tiled.split(c, co, ci, s.vector_width * s.tile_k)
+        .split(x, xo, xi, s.tile_x)
+        .reorder(xi, ci, xo, co, y, n)
+        .vectorize(xi)
+        .unroll(ci);
+  }
+  channel_accumulator(k, a, tile, xo);
+  if (s.channels_outer) {
+    tile.tiled.reorder(xo, y, co, n);
+    if (s.parallel) tile.tiled.parallel(co);
+    if (a.padded_input.defined() && s.stage_input) {
+      hl::Func padded = a.padded_input;
+      auto pv = padded.args();
+      padded.compute_at(tile.tiled, n);
+      if (const int b = k.arguments.at(0).layout_block)
+        padded.reorder_storage(pv[2], pv[0], pv[1], pv[3])
+            .reorder(pv[2], pv[0], pv[1], pv[3])
+            .vectorize(pv[2], b);
+      else
+        padded.vectorize(pv[0], fitting_vector(s.vector_width, k.anchor.input[3]));
+    }
+    return;
+  }
+  tile.tiled.fuse(y, n, t);
+  parallel_tasks(tile.tiled, t, s);
+  stage_padded_input(k, a, tile.tiled, t);
 }
 
 void conv_columns(const KernelDesc& k, const Anchor& a, ConvTile tile, int64_t tiled_width) {
@@ -157,7 +240,7 @@ void conv_columns(const KernelDesc& k, const Anchor& a, ConvTile tile, int64_t t
   if (v > 1) update.vectorize(av[0], v);
   update.unroll(av[0]);
   if (tile.pool_y > 1) update.unroll(av[1]);
-  stage_padded_input(a, s, tile.tiled, t, k.anchor.input[3]);
+  stage_padded_input(k, a, tile.tiled, t);
 }
 
 // Output (pixel, channel, n) of a 1x1 convolution on (N, C, H*W) views.
@@ -189,7 +272,54 @@ void conv_pointwise(const KernelDesc& k, const Anchor& a, hl::Func out) {
       .unroll(av[1]);
 }
 
+// Depthwise on channel-blocked input and output: vectors of channels, each
+// tap one dense vector load of the staged input rows, tile_x columns per
+// register tile.
+void depthwise_blocked(const KernelDesc& k, const Anchor& a, hl::Func out) {
+  const Schedule& s = k.schedule;
+  const int b = k.output_block;
+  auto args = out.args();  // c%b, x, y, c/b, n
+  hl::Var c_in = args[0], x = args[1], y = args[2], cb = args[3], n = args[4];
+  hl::Var xo("xo"), xi("xi"), t("t");
+  const int columns = static_cast<int>(std::min<int64_t>(s.tile_x, k.output_shape[3]));
+  // Rows in chunks of task_rows, a task each; inside a chunk the staged
+  // input slides down: each row copies only the input rows it adds.
+  hl::Var yo("yo"), yi("yi");
+  out.split(x, xo, xi, columns)
+      .split(y, yo, yi, s.task_rows, hl::TailStrategy::GuardWithIf)
+      .reorder(c_in, xi, xo, yi, yo, cb, n)
+      .vectorize(c_in, b)
+      .unroll(xi)
+      .fuse(yo, cb, t)
+      .fuse(t, n, t);
+  if (s.parallel) out.parallel(t);
+  hl::Func acc = a.accumulator;
+  auto av = acc.args();
+  hl::RDom r = a.reduction;
+  acc.compute_at(out, xo)
+      .reorder_storage(av[2], av[0], av[1], av[3])
+      .reorder(av[2], av[0], av[1], av[3])
+      .vectorize(av[2], b)
+      .unroll(av[0]);
+  acc.update()
+      .reorder({av[2], av[0], r[2], r[1], r[0], av[1], av[3]})
+      .vectorize(av[2], b)
+      .unroll(av[0])
+      .unroll(r[2])
+      .unroll(r[1]);
+  if (a.padded_input.defined() && s.stage_input) {
+    hl::Func padded = a.padded_input;
+    auto pv = padded.args();  // x, y, c, n
+    padded.store_at(out, t)
+        .compute_at(out, yi)
+        .reorder_storage(pv[2], pv[0], pv[1], pv[3])
+        .reorder(pv[2], pv[0], pv[1], pv[3])
+        .vectorize(pv[2], b);
+  }
+}
+
 void depthwise(const KernelDesc& k, const Anchor& a, hl::Func out) {
+  if (k.output_block) return depthwise_blocked(k, a, out);
   const Schedule& s = k.schedule;
   const int v = fitting_vector(s.vector_width, k.output_shape[3]);
   auto args = out.args();
@@ -211,7 +341,7 @@ void depthwise(const KernelDesc& k, const Anchor& a, hl::Func out) {
   if (v > 1) update.vectorize(av[0], v);
   update.unroll(av[0]);
   if (k.anchor.weight[3] <= 5) update.unroll(r[2]);
-  stage_padded_input(a, s, out, t, k.anchor.input[3]);
+  stage_padded_input(k, a, out, t);
 }
 
 void dense(const KernelDesc& k, const Anchor& a, hl::Func out) {
@@ -238,12 +368,54 @@ void dense(const KernelDesc& k, const Anchor& a, hl::Func out) {
       .unroll(av[1]);
 }
 
+// A reorder between NCHW and channel-blocked (b channels): tiles of b
+// columns x b channels, the source read into the tile as vectors along its
+// contiguous axis and the tile stored as vectors along the destination's.
+void reorder_layout(const KernelDesc& k, KernelFuncs& f) {
+  const bool to_blocked = k.output_block != 0;
+  const int b = to_blocked ? k.output_block : k.arguments.at(0).layout_block;
+  const int width = static_cast<int>(k.output_shape[3]);
+  const int columns = std::min(b, width);
+  hl::Func src = f.arguments.at(0);  // (x, y, c, n)
+  auto sv = src.args();
+  hl::Func out = f.output;
+  auto ov = out.args();
+  hl::Var xo("xo"), xi("xi"), co("co"), ci("ci"), t("t");
+  if (to_blocked) {  // out: (c % b, x, y, c / b, n)
+    out.split(ov[1], xo, xi, columns)
+        .reorder(ov[0], xi, xo, ov[2], ov[3], ov[4])
+        .vectorize(ov[0], b)
+        .unroll(xi)
+        .fuse(ov[2], ov[3], t)
+        .fuse(t, ov[4], t);
+    src.compute_at(out, xo).vectorize(sv[0], columns).unroll(sv[2]);
+  } else {  // out: (x, y, c, n)
+    out.split(ov[0], xo, xi, columns)
+        .split(ov[2], co, ci, b)
+        .reorder(xi, ci, xo, ov[1], co, ov[3])
+        .vectorize(xi, columns)
+        .unroll(ci)
+        .fuse(ov[1], co, t)
+        .fuse(t, ov[3], t);
+    src.compute_at(out, xo)
+        .reorder_storage(sv[2], sv[0], sv[1], sv[3])
+        .reorder(sv[2], sv[0], sv[1], sv[3])
+        .vectorize(sv[2], b)
+        .unroll(sv[0]);
+  }
+  if (k.output_shape.elements() >= kParallelElements) parallel_tasks(out, t, k.schedule);
+}
+
 }  // namespace
 
 void apply_schedule(const KernelDesc& k, KernelFuncs& f, int /*threads_hint*/) {
   const Schedule& s = k.schedule;
   for (auto& root : f.roots) root.compute_root();
   const bool has_anchor = f.anchor.has_value();
+  if (k.role == KernelDesc::Role::Reorder) {
+    reorder_layout(k, f);
+    return;
+  }
   switch (has_anchor ? s.kind : ScheduleTemplate::Generic) {
     case ScheduleTemplate::ConvChannels:
     case ScheduleTemplate::ConvColumns: {
@@ -253,8 +425,9 @@ void apply_schedule(const KernelDesc& k, KernelFuncs& f, int /*threads_hint*/) {
         if (s.producer == ProducerPlacement::Root) {
           f.before_pool.compute_root();
           tile.tiled = f.before_pool;
+          tile.channels_innermost = k.output_block != 0;
           width = k.anchor.output[3];
-          schedule_plain(f.output, k.output_shape, s.vector_width, s.parallel);
+          schedule_plain(f.output, k.passed_output_shape(), s.vector_width, s.parallel);
         } else {
           tile.pool_y = static_cast<int>(k.anchor.pool_y);
           tile.pool_x = static_cast<int>(k.anchor.pool_x);
@@ -274,12 +447,19 @@ void apply_schedule(const KernelDesc& k, KernelFuncs& f, int /*threads_hint*/) {
         // The pooling's windows would recompute the convolution: materialize it.
         f.before_pool.compute_root();
         schedule_accumulator_at_root(f.anchor->accumulator, k.anchor.output, s.vector_width);
-        schedule_plain(f.output, k.output_shape, s.vector_width, s.parallel);
+        schedule_plain(f.output, k.passed_output_shape(), s.vector_width, s.parallel);
         return;
       }
       depthwise(k, *f.anchor, f.output);
       return;
     case ScheduleTemplate::Dense:
+      if (f.before_pool.defined()) {
+        // A reduction over the units (softmax) needs every unit first.
+        f.before_pool.compute_root();
+        dense(k, *f.anchor, f.before_pool);
+        schedule_plain(f.output, k.passed_output_shape(), s.vector_width, s.parallel);
+        return;
+      }
       dense(k, *f.anchor, f.output);
       return;
     case ScheduleTemplate::Generic:
@@ -292,7 +472,7 @@ void apply_schedule(const KernelDesc& k, KernelFuncs& f, int /*threads_hint*/) {
                                  k.anchor.output.rank() ? k.anchor.output : k.output_shape,
                                  s.vector_width);
   }
-  schedule_plain(f.output, k.output_shape, s.vector_width, s.parallel);
+  schedule_plain(f.output, k.passed_output_shape(), s.vector_width, s.parallel);
 }
 
 }  // namespace cnnc::backends::halide

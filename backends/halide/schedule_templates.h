@@ -13,10 +13,11 @@
 namespace cnnc::backends::halide {
 
 struct KernelFuncs {
-  Halide::Func output;              // the kernel's output, computed at the root
-  std::optional<Anchor> anchor;     // the convolution or dense stage, if any
-  Halide::Func before_pool;         // a fused pooling layer's input; undefined without one
-  std::vector<Halide::Func> roots;  // stages that must be materialized (reductions in a body)
+  Halide::Func output;                  // the kernel's output, computed at the root
+  std::optional<Anchor> anchor;         // the convolution or dense stage, if any
+  Halide::Func before_pool;             // a fused pooling layer's input; undefined without one
+  std::vector<Halide::Func> roots;      // stages that must be materialized (reductions in a body)
+  std::vector<Halide::Func> arguments;  // IR-order views of the arguments, inlined unless scheduled
 };
 
 void apply_schedule(const KernelDesc& kernel, KernelFuncs& funcs, int threads_hint);

@@ -88,7 +88,7 @@ Stats stats_of(std::vector<double> v) {
 }
 
 struct KernelRow {
-  std::string name, op;
+  std::string name, op, layout;
   int64_t macs = 0;             // at the run's batch
   std::vector<double> seconds;  // one per profiled run
   double median = 0;
@@ -109,7 +109,8 @@ struct Measured {
   void add_profile(const std::vector<backends::KernelTiming>& timings) {
     for (const auto& t : timings) {
       auto [it, added] = kernel_index.try_emplace(t.name, kernels.size());
-      if (added) kernels.push_back({.name = t.name, .op = t.op, .macs = t.macs});
+      if (added)
+        kernels.push_back({.name = t.name, .op = t.op, .layout = t.layout, .macs = t.macs});
       auto& seconds = kernels[it->second].seconds;
       // A kernel missing from earlier runs counts 0 there; one run twice, the sum.
       seconds.resize(static_cast<size_t>(profiled_runs) + 1, 0.0);
@@ -203,6 +204,7 @@ nlohmann::json measured_json(const Measured& m, const Workload& w) {
     auto g = gflops(k);
     kernels.push_back({{"name", k.name},
                        {"op", k.op},
+                       {"layout", k.layout},
                        {"median_ms", ms(k.median)},
                        {"percent", total > 0 ? 100.0 * k.median / total : 0.0},
                        {"macs", k.macs},
@@ -268,22 +270,23 @@ void print_kernels(const Measured& m) {
   constexpr size_t kShown = 20;
   double total = m.kernels_total();
   auto percent = [&](double seconds) { return total > 0 ? 100.0 * seconds / total : 0.0; };
-  size_t wn = 6, wo = 2;
+  size_t wn = 6, wo = 2, wl = 6;
   for (size_t i = 0; i < std::min(kShown, m.kernels.size()); ++i) {
     wn = std::max(wn, m.kernels[i].name.size());
     wo = std::max(wo, m.kernels[i].op.size());
+    wl = std::max(wl, m.kernels[i].layout.size());
   }
   std::cout << fmt::format(
       "\n{} kernels, median of {} profiled runs (separate from the timed runs), slowest first:\n",
       m.backend, m.profiled_runs);
-  std::cout << fmt::format("  {:<{}}  {:<{}}  {:>10}  {:>6}  {:>9}\n", "kernel", wn, "op", wo,
-                           "median ms", "%", "GFLOP/s");
+  std::cout << fmt::format("  {:<{}}  {:<{}}  {:<{}}  {:>10}  {:>6}  {:>9}\n", "kernel", wn, "op",
+                           wo, "output", wl, "median ms", "%", "GFLOP/s");
   for (size_t i = 0; i < std::min(kShown, m.kernels.size()); ++i) {
     const auto& k = m.kernels[i];
     auto g = gflops(k);
-    std::string row =
-        fmt::format("  {:<{}}  {:<{}}  {:>10.3f}  {:>6.1f}  {:>9}", k.name, wn, k.op, wo,
-                    ms(k.median), percent(k.median), g ? fmt::format("{:.2f}", *g) : "");
+    std::string row = fmt::format("  {:<{}}  {:<{}}  {:<{}}  {:>10.3f}  {:>6.1f}  {:>9}", k.name,
+                                  wn, k.op, wo, k.layout, wl, ms(k.median), percent(k.median),
+                                  g ? fmt::format("{:.2f}", *g) : "");
     std::cout << row.substr(0, row.find_last_not_of(' ') + 1) << "\n";
   }
   if (m.kernels.size() > kShown) {
@@ -291,9 +294,9 @@ void print_kernels(const Measured& m) {
     for (size_t i = kShown; i < m.kernels.size(); ++i) rest += m.kernels[i].median;
     std::cout << fmt::format("  {:<{}}  {:>10.3f}  {:>6.1f}\n",
                              fmt::format("others ({} kernels)", m.kernels.size() - kShown),
-                             wn + 2 + wo, ms(rest), percent(rest));
+                             wn + wo + wl + 4, ms(rest), percent(rest));
   }
-  std::cout << fmt::format("  {:<{}}  {:>10.3f}  {:>6.1f}\n", "total", wn + 2 + wo, ms(total),
+  std::cout << fmt::format("  {:<{}}  {:>10.3f}  {:>6.1f}\n", "total", wn + wo + wl + 4, ms(total),
                            100.0);
 }
 

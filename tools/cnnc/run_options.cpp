@@ -5,7 +5,7 @@
 namespace cnnc::cli {
 
 backends::CompileOptions BackendChoice::compile_options() const {
-  return {.threads = threads, .cache_dir = cache_dir, .schedule = schedule};
+  return {.threads = threads, .cache_dir = cache_dir, .schedule = schedule, .layout = layout};
 }
 
 void add_backend_options(CLI::App& cmd, BackendChoice& choice) {
@@ -18,6 +18,10 @@ void add_backend_options(CLI::App& cmd, BackendChoice& choice) {
   cmd.add_option("--schedule", choice.schedule,
                  "schedule for backends that take one, e.g. auto:adams2019 (default: the "
                  "backend's heuristics)");
+  cmd.add_option("--layout", choice.layout,
+                 "activation layout between kernels: auto (the backend's choice, channel-blocked "
+                 "where convolutions gain) or nchw")
+      ->check(CLI::IsMember({"auto", "nchw"}));
 }
 
 backends::Backend& find_backend(Registry& registry, const std::string& name) {

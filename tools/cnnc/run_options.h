@@ -18,11 +18,11 @@ inline constexpr const char* kDefaultBackend = "halide";
 struct BackendChoice {
   std::string name = kDefaultBackend;
   int threads = 0;  // 0: every core
-  std::string cache_dir, schedule;
+  std::string cache_dir, schedule, layout = "auto";
   backends::CompileOptions compile_options() const;
 };
 
-// --backend, --threads, --cache-dir, --schedule.
+// --backend, --threads, --cache-dir, --schedule, --layout.
 void add_backend_options(CLI::App& cmd, BackendChoice& choice);
 // The registered backend `name`; a UsageError listing the registered ones otherwise.
 backends::Backend& find_backend(Registry& registry, const std::string& name);
