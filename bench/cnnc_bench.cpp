@@ -128,10 +128,21 @@ void run_case(benchmark::State& state, const BenchCase& c, const Settings& setti
   Prepared* p = prepare_once<Prepared>(
       state, c.name, [&] { return std::make_unique<Prepared>(prepare(c, settings)); });
   if (!p) return;
+  // The kernels' own time, without the reorders between the caller's NCHW
+  // and the backend's layout at the model's edges: what oneDNN's
+  // primitive time (memory format `any`) is compared with.
+  double kernel_seconds = 0, reorder_seconds = 0;
+  std::vector<backends::KernelTiming> timings;
   for (auto _ : state) {
-    auto outputs = p->exe->run(p->inputs);
+    timings.clear();
+    auto outputs = p->exe->run_profiled(p->inputs, timings);
     benchmark::DoNotOptimize(outputs.data());
+    for (const auto& t : timings)
+      (t.op.starts_with("reorder") ? reorder_seconds : kernel_seconds) += t.seconds;
   }
+  const auto iterations = static_cast<double>(state.iterations());
+  state.counters["kernels_s"] = kernel_seconds / iterations;
+  state.counters["edge_reorders_s"] = reorder_seconds / iterations;
   state.SetItemsProcessed(state.iterations() * c.batch);
   state.counters["FLOP/s"] =
       benchmark::Counter(p->flops, benchmark::Counter::kIsIterationInvariantRate);

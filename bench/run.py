@@ -8,6 +8,10 @@ machine's speed drifts over minutes, so only ratios of runs taken side by
 side mean anything. A burst gives one time per run (the mean over the
 burst's timed iterations, after warm-up); a peer's figure is the median of
 its rounds; speedup = peer time / cnnc time (above 1: cnnc is faster).
+For single layers, oneDNN's convolution primitive (memory format `any`, its
+data already blocked) is compared with cnnc's kernel time alone (its data
+already in the layout it chose, the edge reorders left out), and oneDNN with
+its reorders with cnnc's whole run from NCHW to NCHW.
 
   bench/run.py --build build --cases layers --rounds 5 --out results.json
   bench/run.py --cases layer/d,model/resnet18/b1 --rounds 1
@@ -116,7 +120,7 @@ class Runner:
                 continue
             scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]
             kept = ("FLOP/s", "items_per_second", "compile_s", "first_run_s", "flops",
-                    "src_reordered", "dst_reordered")
+                    "src_reordered", "dst_reordered", "kernels_s", "edge_reorders_s")
             results[name] = dict(time_s=b["real_time"] * scale, iterations=b["iterations"],
                                  label=b.get("label"),
                                  counters={k: v for k, v in b.items() if k in kept})
@@ -126,7 +130,15 @@ class Runner:
         results = self.google_benchmark(self.args.cnnc_bench, "cnnc", "^%s(/|$)" % re.escape(case),
                                         ["--backend", self.args.backend,
                                          "--cache-dir", self.args.cache_dir])
-        return {"cnnc": results.get(case, dict(error="no result for " + case))}
+        whole = results.get(case, dict(error="no result for " + case))
+        out = {"cnnc": whole}
+        if case.startswith("layer/"):
+            # The layer's kernel without the reorders at the model's edges,
+            # as oneDNN's primitive is timed without its reorders.
+            kernels = whole.get("counters", {}).get("kernels_s")
+            out["cnnc-kernels"] = (dict(time_s=kernels) if kernels else
+                                   dict(error=whole.get("error", "no kernels_s counter")))
+        return out
 
     def onednn(self, case):
         suffix = case.split("/", 1)[1]
@@ -161,7 +173,8 @@ class Runner:
         wanted = self.args.peers.split(",")
         bursts = []
         if "cnnc" in wanted:
-            bursts.append(("cnnc", self.cnnc, ["cnnc"]))
+            bursts.append(("cnnc", self.cnnc, ["cnnc", "cnnc-kernels"] if
+                           case.startswith("layer/") else ["cnnc"]))
         if "torch" in wanted:
             bursts.append(("torch", self.torch, ["torch-eager", "torch-optimized"]))
         if "onednn" in wanted and case.startswith("layer/"):
@@ -204,8 +217,12 @@ def bench_case(runner, case, args):
                 rounds.setdefault(p, []).append(results.get(p, dict(error="no result")))
     peers = {p: summarize(rs) for p, rs in rounds.items()}
     cnnc = peers.get("cnnc", {}).get("median_s")
-    speedup = {p: s["median_s"] / cnnc for p, s in peers.items()
-               if p != "cnnc" and cnnc and s["median_s"]}
+    # oneDNN's primitive (data already in its blocked layout) against
+    # cnnc's kernels alone (the same); everything else against whole runs.
+    kernels = peers.get("cnnc-kernels", {}).get("median_s") or cnnc
+    speedup = {p: s["median_s"] / (kernels if p == "onednn" else cnnc)
+               for p, s in peers.items()
+               if not p.startswith("cnnc") and cnnc and s["median_s"]}
     return dict(batch=case["batch"], peers=peers, speedup=speedup)
 
 
@@ -279,7 +296,7 @@ TABLE_PEERS = [("torch-eager", "PyTorch eager"), ("torch-optimized", "PyTorch op
 
 
 def rows(results):
-    header = ["case", "batch", "cnnc ms", "cnnc GFLOP/s", "cnnc images/s"]
+    header = ["case", "batch", "cnnc ms", "cnnc kernel ms", "cnnc GFLOP/s", "cnnc images/s"]
     for _, title in TABLE_PEERS:
         header += [title + " ms", "speedup"]
     table = []
@@ -289,6 +306,7 @@ def rows(results):
         cnnc = r["peers"].get("cnnc", {}).get("median_s")
         flops = r.get("flops")
         row = [name, str(r["batch"]), fmt_ms(cnnc),
+               fmt_ms(r["peers"].get("cnnc-kernels", {}).get("median_s")),
                "%.1f" % (flops / cnnc / 1e9) if cnnc and flops else "—",
                "%.1f" % (r["batch"] / cnnc) if cnnc else "—"]
         for peer, _ in TABLE_PEERS:
