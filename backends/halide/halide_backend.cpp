@@ -252,14 +252,26 @@ class HalideExecutable final : public Executable {
           block_of[{id, 0}] = block;
           add_scratch({id, 0}, shape);
         }
-    const LayoutContext layouts{.input_block =
-                                    [&](ir::TensorRef t) {
-                                      auto it = block_of.find(key_of(t));
-                                      return it == block_of.end() ? 0 : it->second;
-                                    },
-                                .output_may_block = blocked};
+    // A tensor is blocked only where every kernel reading it takes blocks.
+    auto readers_take_blocks = [&](ir::NodeId id) {
+      for (auto reader : order_) {
+        if (graph_.node(reader).kind != ir::NodeKind::Op) continue;
+        auto ins = graph_.inputs_of(reader);
+        if (std::find(ins.begin(), ins.end(), ir::TensorRef{id, 0}) != ins.end() &&
+            !reads_channel_blocks(graph_.node(reader), ops_))
+          return false;
+      }
+      return true;
+    };
+    LayoutContext layouts{.input_block =
+                              [&](ir::TensorRef t) {
+                                auto it = block_of.find(key_of(t));
+                                return it == block_of.end() ? 0 : it->second;
+                              },
+                          .output_may_block = blocked};
     for (auto id : order_) {
       if (graph_.node(id).kind != ir::NodeKind::Op) continue;
+      layouts.output_may_block = blocked && readers_take_blocks(id);
       KernelDesc d = describe_kernel(graph_, id, batch, ops_, target, options_.schedule, layouts);
       const int out_block = d.output_block;
       block_of[{id, 0}] = out_block;

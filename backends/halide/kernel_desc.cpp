@@ -154,6 +154,21 @@ bool channelwise(const ir::Node& m, const ir::OpRegistry& ops) {
          (def->kind == ir::PatternKind::Elementwise || def->kind == ir::PatternKind::Broadcast);
 }
 
+}  // namespace
+
+bool reads_channel_blocks(const ir::Node& node, const ir::OpRegistry& ops) {
+  auto takes = [&](const ir::Node& m) {
+    return m.kind != ir::NodeKind::Op || m.op == "conv2d" || m.op == "global_avgpool" ||
+           m.op == "global_maxpool" || channelwise(m, ops);
+  };
+  if (!node.body) return takes(node);
+  for (auto inner : node.body->topological_order())
+    if (!takes(node.body->node(inner))) return false;
+  return true;
+}
+
+namespace {
+
 // The output's layout block: channel vectors where the schedule stores
 // them whole, plain otherwise. Inputs of any layout are correct for every
 // kernel (the builder reads them through NCHW-order views); this only

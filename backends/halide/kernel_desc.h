@@ -88,6 +88,11 @@ ir::Shape channel_blocked(const ir::Shape& shape, int block);
 // "nchw", or "nChw16c" for a block of 16.
 std::string layout_name(int block);
 
+// Whether a kernel computing `node` (an op or a fused group) reads
+// channel-blocked inputs well: convolutions, global pooling and per-channel
+// ops do; a flatten, dense or softmax would pay a division per element.
+bool reads_channel_blocks(const ir::Node& node, const ir::OpRegistry& ops);
+
 // How a kernel's activations are laid out, decided per model (see
 // plan_layouts in halide_backend.cpp): the block each data input is stored
 // with, and whether the output may be blocked (not when the caller reads it).

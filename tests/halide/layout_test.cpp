@@ -2,7 +2,8 @@
 // between kernels: a model whose tensors pass between blocked convolutions,
 // depthwise layers, pooling, residual adds and concat, plain layers (a
 // channel count that is not a multiple of the block, global pooling, dense),
-// a blocked model input and a blocked tensor that is also a model output.
+// a blocked model input, a blocked tensor that is also a model output and a
+// convolution read by a flatten.
 // Each layout choice must give the reference's answer; the profile records
 // which layout each kernel wrote and the reorders at the model's edges.
 #include <gtest/gtest.h>
@@ -52,7 +53,10 @@ global_avgpool g from=p2
 flatten f
 dense   d units=10
 softmax probs
-output probs, r1, back
+conv2d  tail filters=16 kernel=1 from=p2
+flatten ft
+dense   dt units=4
+output probs, r1, back, dt
 )";
 
 // Runs `graph` on the Halide backend for `target` with `layout` and checks
@@ -121,6 +125,9 @@ TEST(HalideLayout, ProfileRecordsEachKernelsLayoutAndTheEdgeReorders) {
   EXPECT_EQ(layout_of("narrow"), "nChw8c");
   EXPECT_EQ(layout_of("g"), "nchw");
   EXPECT_EQ(layout_of("probs"), "nchw");
+  // A convolution read only by a flatten stays NCHW: the flatten would pay
+  // for the blocks.
+  EXPECT_EQ(layout_of("tail"), "nchw");
 
   profile = run_and_compare(g, inputs, want, kAvx2, "nchw");
   for (const auto& k : profile) {
