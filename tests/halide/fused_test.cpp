@@ -14,23 +14,14 @@
 #include "backends/halide/kernel_desc.h"
 #include "runtime/model.h"
 #include "runtime/registry.h"
+#include "tests/halide/model_text.h"
 #include "tests/halide/sweep.h"
 
 namespace cnnc::halide_test {
 namespace {
 
-namespace fs = std::filesystem;
-
 ir::Graph load_text(const std::string& name, const std::string& text, const std::string& pipeline) {
-  fs::path dir = fs::path(CNNC_BINARY_DIR) / "halide_fused_test";
-  fs::create_directories(dir);
-  std::string path = (dir / (name + ".cnn")).string();
-  std::ofstream(path) << text;
-  ModelOptions options;
-  options.init = "he";
-  options.seed = 7;
-  options.pipeline = pipeline;
-  return load_model(path, global_registry(), options);
+  return load_model_text("halide_fused_test", name, text, pipeline, 7);
 }
 
 size_t fused_nodes(const ir::Graph& g) {

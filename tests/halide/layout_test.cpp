@@ -15,25 +15,16 @@
 #include "backends/halide/halide_backend.h"
 #include "runtime/model.h"
 #include "runtime/registry.h"
+#include "tests/halide/model_text.h"
 #include "tests/halide/sweep.h"
 
 namespace cnnc::halide_test {
 namespace {
 
-namespace fs = std::filesystem;
-
 constexpr const char* kAvx2 = "x86-64-linux-avx-avx2-f16c-fma-sse41";
 
 ir::Graph load_text(const std::string& name, const std::string& text, const std::string& pipeline) {
-  fs::path dir = fs::path(CNNC_BINARY_DIR) / "halide_layout_test";
-  fs::create_directories(dir);
-  std::string path = (dir / (name + ".cnn")).string();
-  std::ofstream(path) << text;
-  ModelOptions options;
-  options.init = "he";
-  options.seed = 11;
-  options.pipeline = pipeline;
-  return load_model(path, global_registry(), options);
+  return load_model_text("halide_layout_test", name, text, pipeline, 11);
 }
 
 const std::string kMixed = R"(model mixed
