@@ -18,7 +18,7 @@ step "ResNet-50 in $(grep -cv '^\s*\(#\|$\)' "$here/models/resnet50.cnn") lines,
   "cnnc inspect examples/models/resnet50.cnn | tail -5"
 "$cnnc" inspect "$here/models/resnet50.cnn" | tail -5
 
-step "Run LeNet-5 on an image with seeded He initialization (reference backend; training lands later, so the classes mean nothing yet)" \
+step "Run LeNet-5 on an image with seeded He initialization (Halide backend; training lands later, so the classes mean nothing yet)" \
   "cnnc run examples/models/lenet5.cnn --init he --seed 1 --input examples/images/digit7.png --top 3"
 "$cnnc" run "$here/models/lenet5.cnn" --init he --seed 1 --input "$here/images/digit7.png" --top 3
 
@@ -26,6 +26,10 @@ step "Weights files: write them, then run a batch of two images and save the out
   "cnnc init examples/models/lenet5.cnn --seed 3 -o w.safetensors; cnnc run ... --weights w.safetensors --input digit7.png card.png --output probs.npy"
 "$cnnc" init "$here/models/lenet5.cnn" --seed 3 -o "$out/w.safetensors"
 "$cnnc" run "$here/models/lenet5.cnn" --weights "$out/w.safetensors" --input "$here/images/digit7.png" "$here/images/card.png" --output "$out/probs.npy"
+
+step "Benchmark MobileNet-v2 on the Halide backend (the first time compiles its kernels into the cache): latency, and the slowest kernels with the layout each one wrote" \
+  "cnnc bench examples/models/mobilenet_v2.cnn --batch 1 --iters 20 | head -17"
+"$cnnc" bench "$here/models/mobilenet_v2.cnn" --batch 1 --iters 20 | head -17
 
 step "Errors are for people: every problem, with file:line:col, a caret and a hint" "cnnc check tests/errors/many_errors.cnn"
 "$cnnc" check tests/errors/many_errors.cnn || echo "(exit status $?)"
