@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "backends/halide/nchw.h"
+
 namespace cnnc::backends::halide {
 
 namespace {
@@ -112,7 +114,10 @@ struct ConvTile {
 
 // The zero-padded input copied once per `at` iteration. A channel-blocked
 // input is copied channels innermost, whole vectors at a time, which is
-// also the order the taps read it in.
+// also the order the taps read it in. Its columns are C + b floats apart,
+// not C: with C a multiple of 64 (256 floats, 1 KiB), the columns a
+// stride-2 tile reads fell into two L1 sets and evicted each other (ResNet's
+// 3x3 stride-2 layers ran at half the speed of stride 1).
 void stage_padded_input(const KernelDesc& k, const Anchor& a, hl::Func tiled, const hl::Var& at) {
   const Schedule& s = k.schedule;
   if (!a.padded_input.defined() || !s.stage_input) return;
@@ -122,6 +127,7 @@ void stage_padded_input(const KernelDesc& k, const Anchor& a, hl::Func tiled, co
   if (const int b = k.arguments.at(0).layout_block) {
     padded.reorder_storage(pv[2], pv[0], pv[1], pv[3]).reorder(pv[2], pv[0], pv[1], pv[3]);
     padded.vectorize(pv[2], b);
+    padded.bound_storage(pv[2], to_int(k.anchor.input[1] + b));
     return;
   }
   const int vx = fitting_vector(s.vector_width, k.anchor.input[3]);
@@ -193,17 +199,7 @@ void conv_channels(const KernelDesc& k, const Anchor& a, ConvTile tile) {
   if (s.channels_outer) {
     tile.tiled.reorder(xo, y, co, n);
     if (s.parallel) tile.tiled.parallel(co);
-    if (a.padded_input.defined() && s.stage_input) {
-      hl::Func padded = a.padded_input;
-      auto pv = padded.args();
-      padded.compute_at(tile.tiled, n);
-      if (const int b = k.arguments.at(0).layout_block)
-        padded.reorder_storage(pv[2], pv[0], pv[1], pv[3])
-            .reorder(pv[2], pv[0], pv[1], pv[3])
-            .vectorize(pv[2], b);
-      else
-        padded.vectorize(pv[0], fitting_vector(s.vector_width, k.anchor.input[3]));
-    }
+    stage_padded_input(k, a, tile.tiled, n);
     return;
   }
   tile.tiled.fuse(y, n, t);
