@@ -93,9 +93,10 @@ std::string layout_name(int block);
 // ops do; a flatten, dense or softmax would pay a division per element.
 bool reads_channel_blocks(const ir::Node& node, const ir::OpRegistry& ops);
 
-// How a kernel's activations are laid out, decided per model (see
-// plan_layouts in halide_backend.cpp): the block each data input is stored
-// with, and whether the output may be blocked (not when the caller reads it).
+// How a kernel's activations are laid out, decided per model and batch
+// size (plan_kernels in halide_backend.cpp): the block each data input is
+// stored with, and whether the output may be blocked (every reader takes
+// blocks; a model output is reordered back for the caller).
 struct LayoutContext {
   std::function<int(ir::TensorRef)> input_block;  // null: every input plain
   bool output_may_block = false;
