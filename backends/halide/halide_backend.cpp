@@ -153,11 +153,12 @@ class HalideExecutable final : public Executable {
   }
 
   int64_t peak_activation_bytes(int64_t batch) const override {
-    int64_t bytes = memory_plan(batch).arena_bytes;
+    int64_t bytes = 0;
     {
       std::lock_guard lock(compile_mutex_);
       if (auto it = plans_.find(batch); it != plans_.end()) bytes = it->second->arena_bytes;
     }
+    if (!bytes) bytes = memory_plan(batch).arena_bytes;
     for (auto id : graph_.input_nodes()) bytes += graph_.node(id).outputs[0].elements(batch) * 4;
     for (auto t : graph_.outputs()) bytes += graph_.shape_of(t).elements(batch) * 4;
     return bytes;
@@ -208,20 +209,16 @@ class HalideExecutable final : public Executable {
   bool reorder_input(ir::NodeId input, int64_t batch, int block) const {
     const ir::Shape shape = graph_.node(input).outputs.at(0).with_batch(batch);
     if (shape.rank() != 4 || shape[1] % block) return false;
-    bool read = false;
-    for (auto id : order_) {
-      if (graph_.node(id).kind != ir::NodeKind::Op) continue;
-      auto inputs = graph_.inputs_of(id);
-      if (std::find(inputs.begin(), inputs.end(), ir::TensorRef{input, 0}) == inputs.end())
-        continue;
+    const auto readers = graph_.consumers_of(input);
+    for (auto id : readers) {
       const KernelDesc d =
           describe_kernel(graph_, id, batch, ops_, target_.to_string(), options_.schedule);
       const bool vectors_of_channels = d.schedule.kind == ScheduleTemplate::ConvChannels ||
                                        d.schedule.kind == ScheduleTemplate::Depthwise;
-      if (!vectors_of_channels || inputs.at(0) != ir::TensorRef{input, 0}) return false;
-      read = true;
+      if (!vectors_of_channels || graph_.inputs_of(id).at(0) != ir::TensorRef{input, 0})
+        return false;
     }
-    return read;
+    return !readers.empty();
   }
 
   // The kernels of one batch size in run order, with their layouts chosen
@@ -243,24 +240,16 @@ class HalideExecutable final : public Executable {
       for (auto id : graph_.input_nodes())
         if (reorder_input(id, batch, block)) {
           const ir::Shape shape = graph_.node(id).outputs.at(0).with_batch(batch);
-          KernelDesc d =
+          kernels.push_back(
               describe_reorder(fmt::format("{}>{}", graph_.node(id).name, layout_name(block)),
-                               shape, 0, block, target);
-          d.node = id;
-          d.arguments[0].activation = {id, 0};
-          kernels.push_back(std::move(d));
+                               {id, 0}, shape, 0, block, target));
           block_of[{id, 0}] = block;
           add_scratch({id, 0}, shape);
         }
     // A tensor is blocked only where every kernel reading it takes blocks.
     auto readers_take_blocks = [&](ir::NodeId id) {
-      for (auto reader : order_) {
-        if (graph_.node(reader).kind != ir::NodeKind::Op) continue;
-        auto ins = graph_.inputs_of(reader);
-        if (std::find(ins.begin(), ins.end(), ir::TensorRef{id, 0}) != ins.end() &&
-            !reads_channel_blocks(graph_.node(reader), ops_))
-          return false;
-      }
+      for (auto reader : graph_.consumers_of(id))
+        if (!reads_channel_blocks(graph_.node(reader), ops_)) return false;
       return true;
     };
     LayoutContext layouts{.input_block =
@@ -278,11 +267,9 @@ class HalideExecutable final : public Executable {
       kernels.push_back(std::move(d));
       if (out_block && is_model_output({id, 0})) {
         const ir::Shape shape = kernels.back().output_shape;
-        KernelDesc r = describe_reorder(fmt::format("{}>{}", kernels.back().name, layout_name(0)),
-                                        shape, out_block, 0, target);
-        r.node = id;
-        r.arguments[0].activation = {id, 0};
-        kernels.push_back(std::move(r));
+        kernels.push_back(
+            describe_reorder(fmt::format("{}>{}", kernels.back().name, layout_name(0)), {id, 0},
+                             shape, out_block, 0, target));
         add_scratch({id, 0}, shape);
       }
     }

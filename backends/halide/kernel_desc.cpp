@@ -320,14 +320,15 @@ KernelDesc describe_kernel(const ir::Graph& graph, ir::NodeId id, int64_t batch,
 
 namespace cnnc::backends::halide {
 
-KernelDesc describe_reorder(const std::string& name, const ir::Shape& shape, int from, int to,
-                            const std::string& target) {
+KernelDesc describe_reorder(const std::string& name, ir::TensorRef tensor, const ir::Shape& shape,
+                            int from, int to, const std::string& target) {
   KernelDesc d;
   d.role = KernelDesc::Role::Reorder;
+  d.node = tensor.node;
   d.name = name;
   d.label = fmt::format("reorder {}->{}", layout_name(from), layout_name(to));
   d.batch = shape[0];
-  d.arguments.push_back({.name = name, .shape = shape, .layout_block = from});
+  d.arguments.push_back({.activation = tensor, .name = name, .shape = shape, .layout_block = from});
   d.output_shape = shape;
   d.output_block = to;
   // Rows of (block x width) floats per thread-pool task: about 16K floats,

@@ -114,9 +114,9 @@ KernelDesc describe_kernel(const ir::Graph& graph, ir::NodeId id, int64_t batch,
                            const ir::OpRegistry& ops, const std::string& target,
                            const std::string& schedule_option, const LayoutContext& layouts = {});
 
-// A reorder kernel: `shape` (concrete, 4-D) from layout block `from` to `to`.
-// `name` names the step in the profile.
-KernelDesc describe_reorder(const std::string& name, const ir::Shape& shape, int from, int to,
-                            const std::string& target);
+// A reorder kernel: `tensor` (of concrete 4-D `shape`) from layout block
+// `from` to `to`. `name` names the step in the profile.
+KernelDesc describe_reorder(const std::string& name, ir::TensorRef tensor, const ir::Shape& shape,
+                            int from, int to, const std::string& target);
 
 }  // namespace cnnc::backends::halide
