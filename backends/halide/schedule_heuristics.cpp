@@ -15,10 +15,12 @@ int64_t ceil_div(int64_t a, int64_t b) {
 }
 
 // Accumulator registers a tile may use: the rest hold weight vectors and
-// broadcast inputs (Halide's conv_layer app: 12 of 16 on AVX2, 20 of 32 on
-// AVX-512 and arm-64; more spilled here).
+// broadcast inputs. 20 of 32 on AVX-512 and arm-64 (more spilled). 8 of 16
+// on AVX2: measured on an AMD EPYC (Zen), the 12 of Halide's conv_layer
+// app ran layers (d), (e) and (f) 1.4-2x slower than 8 (1x8, 2x4 and 1x7
+// tiles), and 10 was already slower than 8.
 int accumulator_budget(const TargetTraits& t) {
-  return t.registers >= 32 ? 20 : 12;
+  return t.registers >= 32 ? 20 : 8;
 }
 
 // Register tile (vectors of channels x columns) for a convolution whose
@@ -36,13 +38,22 @@ Schedule channels_tile(const AnchorShape& a, const TargetTraits& t) {
   const bool in_tiles = a.pooled && a.pool_x > 0;
   const int64_t per_column = in_tiles ? a.pool_x * a.pool_y : 1;
   const int64_t width = in_tiles ? a.output[3] / a.pool_x : a.output[3];
+  // Measured on AVX2 (8 accumulators): 2x4 tiles matched 1x7 and 1x8 ones
+  // on layers (d)-(f), so only rows under 4 columns count as short there.
+  const bool loads_bound = t.registers < 32;
+  const int short_row = loads_bound ? 4 : 7;
   double best = -1;
   for (int tk = 1; tk <= 4; ++tk) {
     if (k_vectors % tk) continue;
     for (int tx = 1; tx * tk * per_column <= budget && tx <= width && tx <= kMaxColumns; ++tx) {
       const double waste = static_cast<double>(ceil_div(width, tx) * tx) / width;
-      const double short_rows = tx * per_column >= 7 ? 1.0 : 0.8;
-      const double score = tx * tk * per_column * short_rows / std::pow(waste, 4);
+      const double short_rows = tx * per_column >= short_row ? 1.0 : 0.8;
+      // With 8 accumulators, a 1x8 tile issues 9 loads per 8 FMAs, more
+      // than the load ports keep up with (layer (c) on AVX2: 2x4 1.37x
+      // faster than 1x8); 2x4 and 4x2 issue 6.
+      const double loads =
+          loads_bound ? std::min(1.0, static_cast<double>(tk * tx) / (tk + tx)) : 1.0;
+      const double score = tx * tk * per_column * short_rows * loads / std::pow(waste, 4);
       // Ties go to the wider tile (fewer weight loads per FMA, longer stores).
       if (score > best + 1e-9 || (score > best - 1e-9 && tx > s.tile_x))
         best = std::max(best, score), s.tile_k = tk, s.tile_x = tx;
