@@ -39,7 +39,10 @@ Schedule channels_tile(const AnchorShape& a, const TargetTraits& t) {
   const int64_t per_column = in_tiles ? a.pool_x * a.pool_y : 1;
   const int64_t width = in_tiles ? a.output[3] / a.pool_x : a.output[3];
   // Measured on AVX2 (8 accumulators): 2x4 tiles matched 1x7 and 1x8 ones
-  // on layers (d)-(f), so only rows under 4 columns count as short there.
+  // on layers (d)-(f), so only rows under 4 columns count as short there;
+  // and on 7 and 14 columns, 2x4 beat the exact 1x7 by 12-19% (layers (f),
+  // (g), ResNet-50's 7x7 1x1 layers): the loads per FMA outweigh a partly
+  // recomputed last tile.
   const bool loads_bound = t.registers < 32;
   const int short_row = loads_bound ? 4 : 7;
   double best = -1;
@@ -53,7 +56,8 @@ Schedule channels_tile(const AnchorShape& a, const TargetTraits& t) {
       // faster than 1x8); 2x4 and 4x2 issue 6.
       const double loads =
           loads_bound ? std::min(1.0, static_cast<double>(tk * tx) / (tk + tx)) : 1.0;
-      const double score = tx * tk * per_column * short_rows * loads / std::pow(waste, 4);
+      const double score =
+          tx * tk * per_column * short_rows * loads / std::pow(waste, loads_bound ? 1 : 4);
       // Ties go to the wider tile (fewer weight loads per FMA, longer stores).
       if (score > best + 1e-9 || (score > best - 1e-9 && tx > s.tile_x))
         best = std::max(best, score), s.tile_k = tk, s.tile_x = tx;
@@ -182,6 +186,13 @@ Schedule choose_schedule(const KernelDesc& kernel, const std::string& target,
         s.channels_outer = true;
         s.task_rows = 1;
       }
+      // A 1x1 convolution over channel blocks reads them where they are:
+      // staging would only copy them (unpadded). Measured on AVX2, layer
+      // (h): 1.45x faster, the reduction split at the block so the reads'
+      // addresses are plain offsets.
+      if (s.kind == ScheduleTemplate::ConvChannels && a.weight[2] == 1 && a.weight[3] == 1 &&
+          !kernel.arguments.empty() && kernel.arguments[0].layout_block == v)
+        s.stage_input = false;
       return s;
     }
     case AnchorShape::Family::Depthwise:

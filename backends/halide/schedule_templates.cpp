@@ -150,10 +150,16 @@ void channel_accumulator(const KernelDesc& k, const Anchor& a, const ConvTile& t
       .unroll(av[0]);
   if (tile.pool_y > 1) acc.unroll(av[1]);
   auto update = acc.update();
-  update.reorder({av[2], av[0], av[1], r[2], r[1], r[0], av[3]})
-      .vectorize(av[2], v)
-      .unroll(av[2])
-      .unroll(av[0]);
+  const int in_block = k.arguments.at(0).layout_block;
+  if (in_block && !k.schedule.stage_input && k.anchor.input[1] % in_block == 0) {
+    hl::RVar rco("rco"), rci("rci");
+    update.split(r[0], rco, rci, in_block)
+        .reorder({av[2], av[0], av[1], rci, r[2], r[1], rco, av[3]})
+        .unroll(rci);
+  } else {
+    update.reorder({av[2], av[0], av[1], r[2], r[1], r[0], av[3]});
+  }
+  update.vectorize(av[2], v).unroll(av[2]).unroll(av[0]);
   if (tile.pool_y > 1) update.unroll(av[1]);
   if (k.anchor.weight[3] <= 3) update.unroll(r[2]);
 }
