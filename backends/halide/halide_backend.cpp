@@ -13,6 +13,7 @@
 #include <set>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include "backends/halide/kernel_builder.h"
 #include "backends/halide/kernel_cache.h"
@@ -52,6 +53,34 @@ void load_autoscheduler(const std::string& name) {
   loaded.insert(name);
 }
 
+// Halide's runtime reports a kernel's failure (an allocation, a bounds
+// check) through one process-wide handler whose default prints and aborts.
+// This one keeps the message instead, so the kernel returns its error code
+// and the run throws, naming the layer and the runtime's words. Whichever
+// thread (a pool worker, too) reports last wins: it is an error path.
+class RuntimeErrors {
+ public:
+  static void record(void* /*user_context*/, const char* message) {
+    std::lock_guard lock(mutex());
+    last() = message ? message : "";
+    while (!last().empty() && last().back() == '\n') last().pop_back();
+  }
+  static std::string take() {
+    std::lock_guard lock(mutex());
+    return std::exchange(last(), std::string{});
+  }
+
+ private:
+  static std::mutex& mutex() {
+    static std::mutex m;
+    return m;
+  }
+  static std::string& last() {
+    static std::string message;
+    return message;
+  }
+};
+
 // The Halide runtime every kernel library of this process calls into: one
 // copy (one thread pool), loaded with global visibility before any kernel.
 class HalideRuntime {
@@ -72,6 +101,9 @@ class HalideRuntime {
     });
     library_ = std::make_unique<SharedLibrary>(so, SharedLibrary::Visibility::Global);
     set_threads_ = reinterpret_cast<int (*)(int)>(library_->symbol("halide_set_num_threads"));
+    using ErrorHandler = void (*)(void*, const char*);
+    reinterpret_cast<ErrorHandler (*)(ErrorHandler)>(library_->symbol("halide_set_error_handler"))(
+        &RuntimeErrors::record);
   }
   void set_threads(int n) const { set_threads_(n); }
 
@@ -432,9 +464,11 @@ class HalideExecutable final : public Executable {
       buffers.reserve(step.operands.size());
       for (const Operand& op : step.operands) buffers.emplace_back(data_of(op), op.sizes);
       for (auto& b : buffers) argv.push_back(b.raw_buffer());
-      if (int rc = step.function(argv.data()); rc != 0)
-        throw std::runtime_error(
-            fmt::format("layer '{}': its Halide kernel failed (error {})", step.desc.name, rc));
+      if (int rc = step.function(argv.data()); rc != 0) {
+        const std::string why = RuntimeErrors::take();
+        throw std::runtime_error(fmt::format("layer '{}': its Halide kernel failed (error {}){}{}",
+                                             step.desc.name, rc, why.empty() ? "" : ": ", why));
+      }
       if (timings)
         timings->push_back(
             {.name = step.desc.name,

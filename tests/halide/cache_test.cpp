@@ -1,7 +1,9 @@
 // The kernel cache and execution: a second compile of a model loads its
 // library without compiling; damaged entries are rebuilt; an unwritable
 // cache directory falls back to a temporary one; several threads may run
-// one executable at once and get the single-threaded results.
+// one executable at once and get the single-threaded results; a kernel's
+// runtime error does not abort the process.
+#include <dlfcn.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -120,6 +122,24 @@ TEST(HalideExecution, MemoryPlanSharesBuffersBetweenLayers) {
       for (const auto& s : g.node(id).outputs) every_activation += s.elements(64) * 4;
   EXPECT_GE(exe->peak_activation_bytes(64), reference->peak_activation_bytes(64));
   EXPECT_LT(exe->peak_activation_bytes(64), every_activation);
+}
+
+// Halide's default error handler aborts the process; once a model is
+// compiled, the runtime's handler is cnnc's, which only records the
+// message (the failing kernel's run then throws, naming its layer).
+TEST(HalideExecution, RuntimeErrorsDoNotAbort) {
+  ir::Graph g = lenet();
+  auto exe = global_registry().backends.find("halide")->compile(g, {});
+  std::mt19937 rng(2);
+  ir::Tensor x = test_util::random_tensor({1, 1, 28, 28}, rng, 0, 1);
+  auto before = exe->run(std::vector<ir::Tensor>{x});
+  using HalideError = void (*)(void*, const char*);
+  auto report = reinterpret_cast<HalideError>(dlsym(RTLD_DEFAULT, "halide_error"));
+  ASSERT_NE(report, nullptr) << "the Halide runtime is not loaded globally";
+  report(nullptr, "a test's error\n");  // aborts the test binary if the default handler is in place
+  // The process goes on, and so do runs: kernels that succeed ignore the message.
+  auto after = exe->run(std::vector<ir::Tensor>{x});
+  EXPECT_TRUE(test_util::tensors_near(after.at(0), before.at(0), 0));
 }
 
 }  // namespace
