@@ -56,6 +56,8 @@ class Backend {
   virtual std::string name() const = 0;
   virtual std::string description() const = 0;
   // Throws std::runtime_error naming the node when an op is not supported.
+  // The executable may outlive this backend (not the op registry or kernel
+  // table the backend was made with).
   virtual std::unique_ptr<Executable> compile(const ir::Graph& graph,
                                               const CompileOptions& options) = 0;
 };

@@ -150,13 +150,13 @@ struct Arena {
 class HalideExecutable final : public Executable {
  public:
   HalideExecutable(const ir::Graph& graph, const ir::OpRegistry& ops,
-                   const LoweringTable& lowerings, const hl::Target& target,
+                   std::shared_ptr<const LoweringTable> lowerings, const hl::Target& target,
                    const CompileOptions& options, std::shared_ptr<KernelCache> cache,
                    std::shared_ptr<HalideRuntime> runtime)
       : graph_(graph),
         order_(graph_.topological_order()),
         ops_(ops),
-        lowerings_(lowerings),
+        lowerings_(std::move(lowerings)),
         target_(target),
         options_(options),
         cache_(std::move(cache)),
@@ -205,7 +205,7 @@ class HalideExecutable final : public Executable {
           check_lowerable(*node.body, inner, fmt::format(" (fused into '{}')", node.name));
       return;
     }
-    if (!lowerings_.has(node.op))
+    if (!lowerings_->has(node.op))
       throw std::runtime_error(fmt::format("{}: layer '{}'{}: op '{}' has no Halide lowering",
                                            node.source.describe(), node.name, within, node.op));
   }
@@ -381,7 +381,7 @@ class HalideExecutable final : public Executable {
           cache_->entry(fmt::format("k{}.o", desc.key), desc.signature, [&](const fs::path& tmp) {
             if (desc.schedule.kind == ScheduleTemplate::Auto)
               load_autoscheduler(desc.schedule.autoscheduler);
-            BuiltKernel built = build_kernel(graph_, desc, lowerings_, target_);
+            BuiltKernel built = build_kernel(graph_, desc, *lowerings_, target_);
             built.pipeline.compile_to_object(tmp.string(), built.arguments, desc.function_name(),
                                              kernel_target);
             // For people tuning schedules: the loop nest Halide generated.
@@ -491,7 +491,9 @@ class HalideExecutable final : public Executable {
   ir::Graph graph_;
   std::vector<ir::NodeId> order_;
   const ir::OpRegistry& ops_;
-  const LoweringTable& lowerings_;
+  // Shared with the backend: an executable may outlive it, and compiles
+  // each new batch size from these lowerings.
+  std::shared_ptr<const LoweringTable> lowerings_;
   hl::Target target_;
   CompileOptions options_;
   std::shared_ptr<KernelCache> cache_;
@@ -510,7 +512,9 @@ class HalideBackend final : public Backend {
   HalideBackend(const ir::OpRegistry& ops, const std::string& target)
       : ops_(ops),
         target_(target.empty() ? hl::get_target_from_environment() : hl::Target(target)) {
-    register_builtin_lowerings(lowerings_);
+    auto lowerings = std::make_shared<LoweringTable>();
+    register_builtin_lowerings(*lowerings);
+    lowerings_ = std::move(lowerings);
   }
   std::string name() const override { return "halide"; }
   std::string description() const override {
@@ -540,7 +544,7 @@ class HalideBackend final : public Backend {
   }
 
   const ir::OpRegistry& ops_;
-  LoweringTable lowerings_;
+  std::shared_ptr<const LoweringTable> lowerings_;
   hl::Target target_;
   std::mutex mutex_;
   std::shared_ptr<HalideRuntime> runtime_;
