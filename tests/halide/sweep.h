@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,13 @@ class Sweep {
   }
 
   size_t size() const { return cases_.size(); }
+
+  // The last `count` inputs added (the last case's, in order), for cases
+  // whose inputs must not be random (class labels).
+  std::span<ir::Tensor> last_inputs(size_t count) {
+    auto& inputs = parts_.back().inputs;
+    return std::span<ir::Tensor>(inputs).last(count);
+  }
 
   // Runs both backends and compares every case.
   void check(double tol = kTolerance) {
