@@ -14,8 +14,8 @@ build_packages=(
   # Vulkan backend: headers and loader, the GLSL compiler, SPIR-V tools,
   # Mesa's drivers (lavapipe runs shaders on the CPU), the validation layer
   libvulkan-dev glslc spirv-tools mesa-vulkan-drivers vulkan-validationlayers
-  # Training data
-  dataset-fashion-mnist
+  # Training data, and zlib to read its gzip-compressed IDX files
+  dataset-fashion-mnist zlib1g-dev
 )
 bench_packages=(
   python3-torch python3-torchvision python3-numpy libopenblas0-openmp libdnnl-dev
