@@ -28,12 +28,7 @@ void write_gzip(const std::string& path, const std::vector<char>& bytes) {
 }
 
 std::string error_of(const std::string& path) {
-  try {
-    data::read_idx(path);
-  } catch (const IoError& e) {
-    return e.what();
-  }
-  return "no error";
+  return io_error_of([&] { data::read_idx(path); });
 }
 
 TEST(Idx, PlainAndGzipReadTheSame) {

@@ -23,12 +23,7 @@ void write_test_png(const std::string& path, int w, int h, int channels,
 
 std::string error_of(const std::string& path, const ir::Shape& shape,
                      const ImageOptions& options = {}) {
-  try {
-    load_image(path, shape, options);
-  } catch (const IoError& e) {
-    return e.what();
-  }
-  return "no error";
+  return testing::io_error_of([&] { load_image(path, shape, options); });
 }
 
 constexpr float kExact = 1e-6f;

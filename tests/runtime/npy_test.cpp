@@ -39,12 +39,7 @@ std::string raw(std::initializer_list<T> values) {
 }
 
 std::string error_of(const std::string& path) {
-  try {
-    npy::read(path);
-  } catch (const IoError& e) {
-    return e.what();
-  }
-  return "no error";
+  return testing::io_error_of([&] { npy::read(path); });
 }
 
 TEST(Npy, RoundTripKeepsShapeAndValues) {

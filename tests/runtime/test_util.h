@@ -1,5 +1,5 @@
-// Helpers for the runtime tests: a fresh directory per test, file bytes, and
-// checking that a message contains a phrase.
+// Helpers for the runtime tests: a fresh directory per test, file bytes,
+// checking that a message contains a phrase, and the message of an IoError.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,6 +9,8 @@
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include "runtime/io_error.h"
 
 namespace cnnc::testing {
 
@@ -52,6 +54,17 @@ inline void write_bytes(const std::string& path, const std::vector<char>& bytes)
 inline std::vector<char> read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The message of the IoError `read` throws, or "no error".
+template <class Read>
+std::string io_error_of(Read&& read) {
+  try {
+    read();
+  } catch (const IoError& e) {
+    return e.what();
+  }
+  return "no error";
 }
 
 }  // namespace cnnc::testing
