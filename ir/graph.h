@@ -18,6 +18,7 @@
 #include "ir/shape.h"
 #include "ir/source_location.h"
 #include "ir/tensor.h"
+#include "ir/tensor_ref.h"
 
 namespace cnnc::ir {
 
@@ -46,13 +47,6 @@ struct Node {
 struct Edge {
   int src_port = 0;  // which output of the producer
   int dst_port = 0;  // which input of the consumer
-};
-
-using NodeId = size_t;
-struct TensorRef {
-  NodeId node = 0;
-  int port = 0;
-  bool operator==(const TensorRef&) const = default;
 };
 
 class Graph {

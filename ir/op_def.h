@@ -15,6 +15,7 @@
 
 #include "ir/attribute.h"
 #include "ir/shape.h"
+#include "ir/tensor_ref.h"
 
 namespace cnnc::ir {
 
@@ -53,6 +54,7 @@ struct OpError : std::runtime_error {
 };
 
 class Graph;
+struct GradientContext;  // ir/gradient.h
 
 struct OpContext {
   const AttrMap& attrs;
@@ -76,8 +78,11 @@ struct OpDef {
   std::function<std::vector<Shape>(const OpContext&)> infer;
   // Multiply-accumulates for one batch item.
   std::function<int64_t(const OpContext&, std::span<const Shape> outputs)> macs;
-  // Slot for the training issue: builds the backward graph of this op.
-  std::function<void()> gradient;
+  // Adds the nodes computing the gradients of this op's inputs from its
+  // output's (ir/gradient.h): one entry per input port, nullopt for an
+  // input without one (class labels). Empty: the op cannot be trained
+  // through, and the autodiff pass names the layer.
+  std::function<std::vector<std::optional<TensorRef>>(GradientContext&)> gradient;
 
   const AttrSpec* find_attr(std::string_view attr_name) const;
 };

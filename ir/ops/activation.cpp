@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "ir/gradient.h"
 #include "ir/op_registry.h"
 
 namespace cnnc::ir {
@@ -32,6 +33,15 @@ OpDef activation_def(std::string name, std::string summary, std::vector<AttrSpec
   def.min_inputs = def.max_inputs = 1;
   def.infer = [](const OpContext& ctx) { return std::vector<Shape>{ctx.input(0)}; };
   def.macs = [](const OpContext&, std::span<const Shape>) -> int64_t { return 0; };
+  // dx = activation_grad(y, dy), the derivative written with the output.
+  def.gradient = [op = def.name](GradientContext& ctx) {
+    AttrMap attrs;
+    attrs.set("act", op);
+    const AttrMap& mine = ctx.forward().attrs;
+    attrs.set("act_alpha", mine.has("alpha") ? mine.get_float("alpha") : 0.0);
+    return std::vector<std::optional<TensorRef>>{
+        ctx.add("activation_grad", "input", {ctx.output, ctx.output_grad}, std::move(attrs))};
+  };
   return def;
 }
 

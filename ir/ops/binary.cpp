@@ -4,6 +4,9 @@
 // one per output element for each operand after the first.
 #include <fmt/format.h>
 
+#include <stdexcept>
+
+#include "ir/gradient.h"
 #include "ir/op_registry.h"
 
 namespace cnnc::ir {
@@ -63,8 +66,22 @@ OpDef binary_def(std::string name, std::string summary) {
 }  // namespace
 
 void register_binary_ops(OpRegistry& registry) {
-  registry.add(
-      binary_def("add", "elementwise sum of two or more inputs, with numpy-style broadcasting"));
+  OpDef add =
+      binary_def("add", "elementwise sum of two or more inputs, with numpy-style broadcasting");
+  // Each input of the output's shape gets the output's gradient as it is.
+  add.gradient = [](GradientContext& ctx) {
+    const Shape out = ctx.graph.shape_of(ctx.output);
+    std::vector<std::optional<TensorRef>> grads;
+    for (const TensorRef& in : ctx.inputs) {
+      if (ctx.graph.shape_of(in) != out)
+        throw std::invalid_argument(fmt::format(
+            "layer '{}': the gradient of a broadcasting add ({} into {}) is not supported yet",
+            ctx.forward().name, to_string(ctx.graph.shape_of(in)), to_string(out)));
+      grads.push_back(ctx.output_grad);
+    }
+    return grads;
+  };
+  registry.add(std::move(add));
   registry.add(binary_def(
       "mul", "elementwise product of two or more inputs, with numpy-style broadcasting"));
 }

@@ -3,6 +3,7 @@
 // doing it implicitly would hide a layout decision from the model file.
 #include <fmt/format.h>
 
+#include "ir/gradient.h"
 #include "ir/op_registry.h"
 #include "ir/ops/window.h"
 
@@ -53,6 +54,23 @@ void register_dense_ops(OpRegistry& registry) {
   };
   def.macs = [](const OpContext& ctx, std::span<const Shape>) {
     return features(ctx) * ctx.attrs.get_int("units");
+  };
+  // Through the fused activation first (from the output), then
+  // dx = dz W, dW = dz^T x, db = the sum of dz over the batch.
+  def.gradient = [](GradientContext& ctx) {
+    const AttrMap attrs = ctx.forward().attrs;  // add() may move the node
+    TensorRef dz = ctx.output_grad;
+    if (attrs.get_ident("act") != "none") {
+      AttrMap act;
+      act.set("act", attrs.get_ident("act"));
+      act.set("act_alpha", attrs.get_float("act_alpha"));
+      dz = ctx.add("activation_grad", "act", {ctx.output, dz}, std::move(act));
+    }
+    std::vector<std::optional<TensorRef>> grads(ctx.inputs.size());
+    grads[0] = ctx.add("dense_grad_input", "input", {dz, ctx.inputs[1]});
+    grads[1] = ctx.add("dense_grad_weight", "weight", {dz, ctx.inputs[0]});
+    if (ctx.inputs.size() > 2) grads[2] = ctx.add("sum_to_channels", "bias", {dz});
+    return grads;
   };
   registry.add(std::move(def));
 }

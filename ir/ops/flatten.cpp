@@ -4,6 +4,7 @@
 // dim, so with a symbolic batch only axis=1 is accepted.
 #include <fmt/format.h>
 
+#include "ir/gradient.h"
 #include "ir/op_registry.h"
 #include "ir/ops/axis.h"
 
@@ -31,6 +32,10 @@ void register_flatten_ops(OpRegistry& registry) {
     return std::vector<Shape>{Shape{outer, inner}};
   };
   def.macs = [](const OpContext&, std::span<const Shape>) -> int64_t { return 0; };
+  def.gradient = [](GradientContext& ctx) {
+    return std::vector<std::optional<TensorRef>>{
+        ctx.add("reshape_like", "input", {ctx.output_grad, ctx.inputs[0]})};
+  };
   registry.add(std::move(def));
 }
 

@@ -5,6 +5,7 @@
 // and has shape [1]. Opaque to the fuser; 0 MACs.
 #include <fmt/format.h>
 
+#include "ir/gradient.h"
 #include "ir/op_registry.h"
 
 namespace cnnc::ir {
@@ -47,10 +48,17 @@ void check_mse(const OpContext& ctx) {
 }  // namespace
 
 void register_loss_ops(OpRegistry& registry) {
-  registry.add(loss_def("softmax_cross_entropy",
-                        "mean over the batch of -log softmax(logits)[label], computed stably; "
-                        "inputs: logits [N, K], labels [N] (class indices 0..K-1)",
-                        check_cross_entropy));
+  OpDef cross_entropy = loss_def("softmax_cross_entropy",
+                                 "mean over the batch of -log softmax(logits)[label], computed "
+                                 "stably; inputs: logits [N, K], labels [N] (class indices 0..K-1)",
+                                 check_cross_entropy);
+  cross_entropy.gradient = [](GradientContext& ctx) {
+    return std::vector<std::optional<TensorRef>>{
+        ctx.add("softmax_cross_entropy_grad", "logits",
+                {ctx.inputs[0], ctx.inputs[1], ctx.output_grad}),
+        std::nullopt};  // labels
+  };
+  registry.add(std::move(cross_entropy));
   registry.add(loss_def("mse_loss",
                         "mean squared error: mean of (prediction - target)^2 over every element; "
                         "inputs: prediction, target of the same shape",

@@ -1,0 +1,26 @@
+#include "ir/gradient.h"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+namespace cnnc::ir {
+
+TensorRef GradientContext::add(std::string_view op, std::string_view suffix,
+                               std::vector<TensorRef> args, AttrMap attrs) {
+  const OpDef* def = ops.find(op);
+  if (!def) throw std::logic_error(fmt::format("gradient rule: op '{}' is not registered", op));
+  std::vector<Shape> shapes;
+  for (const auto& a : args) shapes.push_back(graph.shape_of(a));
+  Node n{.kind = NodeKind::Op,
+         .name = fmt::format("{}.grad.{}", forward().name, suffix),
+         .op = std::string(op),
+         .attrs = std::move(attrs)};
+  n.source = forward().source;
+  n.outputs = def->infer(OpContext{n.attrs, shapes, shapes.size()});
+  const NodeId id = graph.add_node(std::move(n));
+  for (size_t i = 0; i < args.size(); ++i) graph.connect(args[i], id, static_cast<int>(i));
+  return {id, 0};
+}
+
+}  // namespace cnnc::ir

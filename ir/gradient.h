@@ -1,0 +1,32 @@
+// What a gradient rule (OpDef::gradient) sees and uses: the graph being
+// extended with the backward pass, the forward node, its input and output
+// tensors, and the gradient of the loss with respect to that output. The
+// rule adds ordinary op nodes through `add` and returns the gradient of
+// each input (passes/autodiff.h sums the contributions of several readers).
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "ir/graph.h"
+#include "ir/op_registry.h"
+
+namespace cnnc::ir {
+
+struct GradientContext {
+  Graph& graph;
+  const OpRegistry& ops;
+  NodeId node;                    // the forward node
+  std::vector<TensorRef> inputs;  // its inputs, by port
+  TensorRef output;               // its output (port 0)
+  TensorRef output_grad;          // d loss / d output, the output's shape
+
+  const Node& forward() const { return graph.node(node); }
+  // Adds `op` reading `args` (all data inputs), named
+  // `<forward layer>.grad.<suffix>`, with its output shape inferred;
+  // returns its output. Throws std::logic_error for an unknown op.
+  TensorRef add(std::string_view op, std::string_view suffix, std::vector<TensorRef> args,
+                AttrMap attrs = {});
+};
+
+}  // namespace cnnc::ir
