@@ -16,6 +16,8 @@ TensorRef GradientContext::add(std::string_view op, std::string_view suffix,
          .name = fmt::format("{}.grad.{}", forward().name, suffix),
          .op = std::string(op),
          .attrs = std::move(attrs)};
+  for (const AttrSpec& spec : def->attrs)
+    if (!n.attrs.has(spec.name) && spec.default_value) n.attrs.set(spec.name, *spec.default_value);
   n.source = forward().source;
   n.outputs = def->infer(OpContext{n.attrs, shapes, shapes.size()});
   const NodeId id = graph.add_node(std::move(n));

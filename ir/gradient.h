@@ -20,10 +20,16 @@ struct GradientContext {
   std::vector<TensorRef> inputs;  // its inputs, by port
   TensorRef output;               // its output (port 0)
   TensorRef output_grad;          // d loss / d output, the output's shape
+  // Which inputs need a gradient (they depend on a trainable parameter);
+  // a rule may skip the others (return nullopt) to save work. Empty: all.
+  std::vector<bool> wanted;
+
+  bool needs(size_t port) const { return wanted.empty() || wanted.at(port); }
 
   const Node& forward() const { return graph.node(node); }
   // Adds `op` reading `args` (all data inputs), named
-  // `<forward layer>.grad.<suffix>`, with its output shape inferred;
+  // `<forward layer>.grad.<suffix>`, with the op's attribute defaults
+  // filled in and its output shape inferred;
   // returns its output. Throws std::logic_error for an unknown op.
   TensorRef add(std::string_view op, std::string_view suffix, std::vector<TensorRef> args,
                 AttrMap attrs = {});

@@ -69,6 +69,7 @@ std::vector<ParamGradient> append_backward(ir::Graph& graph, const ir::OpRegistr
                             .inputs = graph.inputs_of(id),
                             .output = {id, 0},
                             .output_grad = total(graph, ops, id, found->second)};
+    for (const auto& in : ctx.inputs) ctx.wanted.push_back(trainable[in.node]);
     const auto grads = def->gradient(ctx);
     if (grads.size() != ctx.inputs.size())
       throw std::logic_error(

@@ -63,27 +63,45 @@ OpDef binary_def(std::string name, std::string summary) {
   return def;
 }
 
+// `grad` (the output's shape) summed down to input i's shape.
+TensorRef unbroadcast(GradientContext& ctx, TensorRef grad, size_t i) {
+  if (ctx.graph.shape_of(ctx.inputs[i]) == ctx.graph.shape_of(grad)) return grad;
+  return ctx.add("sum_to_shape", fmt::format("input{}", i), {grad, ctx.inputs[i]});
+}
+
 }  // namespace
 
 void register_binary_ops(OpRegistry& registry) {
   OpDef add =
       binary_def("add", "elementwise sum of two or more inputs, with numpy-style broadcasting");
-  // Each input of the output's shape gets the output's gradient as it is.
+  // Each input gets the output's gradient, summed over the dims it was
+  // broadcast along.
   add.gradient = [](GradientContext& ctx) {
-    const Shape out = ctx.graph.shape_of(ctx.output);
     std::vector<std::optional<TensorRef>> grads;
-    for (const TensorRef& in : ctx.inputs) {
-      if (ctx.graph.shape_of(in) != out)
-        throw std::invalid_argument(fmt::format(
-            "layer '{}': the gradient of a broadcasting add ({} into {}) is not supported yet",
-            ctx.forward().name, to_string(ctx.graph.shape_of(in)), to_string(out)));
-      grads.push_back(ctx.output_grad);
-    }
+    for (size_t i = 0; i < ctx.inputs.size(); ++i)
+      grads.push_back(ctx.needs(i) ? std::optional(unbroadcast(ctx, ctx.output_grad, i))
+                                   : std::nullopt);
     return grads;
   };
   registry.add(std::move(add));
-  registry.add(binary_def(
-      "mul", "elementwise product of two or more inputs, with numpy-style broadcasting"));
+  OpDef mul =
+      binary_def("mul", "elementwise product of two or more inputs, with numpy-style broadcasting");
+  // d input_i = dy times every other input, summed over input i's broadcast dims.
+  mul.gradient = [](GradientContext& ctx) {
+    std::vector<std::optional<TensorRef>> grads;
+    for (size_t i = 0; i < ctx.inputs.size(); ++i) {
+      if (!ctx.needs(i)) {
+        grads.push_back(std::nullopt);
+        continue;
+      }
+      std::vector<TensorRef> factors{ctx.output_grad};
+      for (size_t j = 0; j < ctx.inputs.size(); ++j)
+        if (j != i) factors.push_back(ctx.inputs[j]);
+      grads.push_back(unbroadcast(ctx, ctx.add("mul", fmt::format("product{}", i), factors), i));
+    }
+    return grads;
+  };
+  registry.add(std::move(mul));
 }
 
 }  // namespace cnnc::ir

@@ -3,6 +3,7 @@
 // data movement (0 MACs).
 #include <fmt/format.h>
 
+#include "ir/gradient.h"
 #include "ir/op_registry.h"
 #include "ir/ops/axis.h"
 
@@ -47,6 +48,28 @@ void register_concat_ops(OpRegistry& registry) {
   def.max_inputs = -1;
   def.infer = [](const OpContext& ctx) { return std::vector<Shape>{concatenated(ctx)}; };
   def.macs = [](const OpContext&, std::span<const Shape>) -> int64_t { return 0; };
+  // Each input's gradient is its slice of the output's.
+  def.gradient = [](GradientContext& ctx) {
+    const Shape out = ctx.graph.shape_of(ctx.output);
+    const size_t axis = normalize_axis(ctx.forward().attrs.get_int("axis"), out, "concat");
+    std::vector<std::optional<TensorRef>> grads;
+    int64_t start = 0;
+    for (size_t i = 0; i < ctx.inputs.size(); ++i) {
+      const int64_t length = ctx.graph.shape_of(ctx.inputs[i])[axis];
+      if (!ctx.needs(i)) {
+        grads.push_back(std::nullopt);
+        start += length;
+        continue;
+      }
+      AttrMap attrs;
+      attrs.set("axis", static_cast<int64_t>(axis));
+      attrs.set("start", start);
+      attrs.set("length", length);
+      grads.push_back(ctx.add("slice", fmt::format("input{}", i), {ctx.output_grad}, attrs));
+      start += length;
+    }
+    return grads;
+  };
   registry.add(std::move(def));
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "ir/op_registry.h"
+#include "ir/ops/conv_grad.h"
 #include "ir/ops/window.h"
 
 namespace cnnc::ir {
@@ -90,6 +91,7 @@ OpDef conv_def(size_t spatial) {
     int64_t cg = x[1] / ctx.attrs.get_int("groups");
     return outs[0].elements_per_item() * cg * w.kernel_elements();
   };
+  def.gradient = conv_gradient;
   return def;
 }
 

@@ -67,9 +67,9 @@ void register_dense_ops(OpRegistry& registry) {
       dz = ctx.add("activation_grad", "act", {ctx.output, dz}, std::move(act));
     }
     std::vector<std::optional<TensorRef>> grads(ctx.inputs.size());
-    grads[0] = ctx.add("dense_grad_input", "input", {dz, ctx.inputs[1]});
-    grads[1] = ctx.add("dense_grad_weight", "weight", {dz, ctx.inputs[0]});
-    if (ctx.inputs.size() > 2) grads[2] = ctx.add("sum_to_channels", "bias", {dz});
+    if (ctx.needs(0)) grads[0] = ctx.add("dense_grad_input", "input", {dz, ctx.inputs[1]});
+    if (ctx.needs(1)) grads[1] = ctx.add("dense_grad_weight", "weight", {dz, ctx.inputs[0]});
+    if (ctx.inputs.size() > 2 && ctx.needs(2)) grads[2] = ctx.add("sum_to_channels", "bias", {dz});
     return grads;
   };
   registry.add(std::move(def));

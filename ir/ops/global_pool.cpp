@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "ir/op_registry.h"
+#include "ir/ops/pool_grad.h"
 
 namespace cnnc::ir {
 
@@ -28,6 +29,7 @@ OpDef global_pool_def(const std::string& name, const std::string& summary) {
   };
   // Additions and comparisons only: no multiply-accumulates.
   def.macs = [](const OpContext&, std::span<const Shape>) { return int64_t{0}; };
+  def.gradient = global_pool_gradient;
   return def;
 }
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "ir/op_registry.h"
+#include "ir/ops/axis.h"
 #include "ir/ops/window.h"
 
 namespace cnnc::ir {
@@ -88,6 +89,64 @@ void register_grad_ops(OpRegistry& registry) {
       3, [](const OpContext& ctx) {
         rank2(ctx, 0);
         return std::vector<Shape>{ctx.input(0)};
+      }));
+  registry.add(grad_def("mse_loss_grad",
+                        "d loss / d prediction of mse_loss: 2 (prediction - target) dloss / count; "
+                        "inputs prediction, target, dloss [1]",
+                        3, [](const OpContext& ctx) {
+                          same_shape(ctx, 0, 1);
+                          return std::vector<Shape>{ctx.input(0)};
+                        }));
+
+  OpDef softmax = grad_def(
+      "softmax_grad",
+      "dx of softmax (y (dy - sum(dy y))) or log_softmax (dy - exp(y) sum(dy)) along an axis, "
+      "from the output y; inputs y, dy",
+      2, [](const OpContext& ctx) {
+        same_shape(ctx, 0, 1);
+        normalize_axis(ctx.attrs.get_int("axis"), ctx.input(0), "softmax_grad");
+        return std::vector<Shape>{ctx.input(0)};
+      });
+  softmax.attrs = {axis_attr(1, "the forward's axis"),
+                   {.name = "log",
+                    .type = AttrType::Bool,
+                    .default_value = false,
+                    .doc = "the forward was log_softmax"}};
+  registry.add(std::move(softmax));
+
+  OpDef slice = grad_def(
+      "slice", "the entries start..start+length-1 along an axis (a concat input's gradient)", 1,
+      [](const OpContext& ctx) {
+        Shape out = ctx.input(0);
+        const size_t axis = normalize_axis(ctx.attrs.get_int("axis"), out, "slice");
+        const int64_t start = ctx.attrs.get_int("start"), length = ctx.attrs.get_int("length");
+        if (out[axis] == kBatch || start < 0 || length < 1 || start + length > out[axis])
+          throw OpError(fmt::format("entries {}..{} are not within axis {} of {}", start,
+                                    start + length - 1, axis, to_string(out)),
+                        "start");
+        out[axis] = length;
+        return std::vector<Shape>{out};
+      });
+  slice.attrs = {axis_attr(1, "the axis to slice"),
+                 {.name = "start", .type = AttrType::Int, .doc = "first entry"},
+                 {.name = "length", .type = AttrType::Int, .doc = "number of entries"}};
+  registry.add(std::move(slice));
+
+  registry.add(grad_def(
+      "sum_to_shape",
+      "sums a broadcast result back to the shape of what was broadcast (numpy rules); inputs x, "
+      "like",
+      2, [](const OpContext& ctx) {
+        const Shape &x = ctx.input(0), &like = ctx.input(1);
+        bool fits = like.rank() <= x.rank();
+        for (size_t k = 0; fits && k < like.rank(); ++k) {
+          const int64_t l = like[like.rank() - 1 - k], d = x[x.rank() - 1 - k];
+          fits = l == d || l == 1;
+        }
+        if (!fits)
+          throw OpError(fmt::format("{} does not broadcast to {}", to_string(like), to_string(x)),
+                        {}, 1);
+        return std::vector<Shape>{like};
       }));
 }
 

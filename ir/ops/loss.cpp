@@ -59,10 +59,20 @@ void register_loss_ops(OpRegistry& registry) {
         std::nullopt};  // labels
   };
   registry.add(std::move(cross_entropy));
-  registry.add(loss_def("mse_loss",
-                        "mean squared error: mean of (prediction - target)^2 over every element; "
-                        "inputs: prediction, target of the same shape",
-                        check_mse));
+  OpDef mse = loss_def("mse_loss",
+                       "mean squared error: mean of (prediction - target)^2 over every element; "
+                       "inputs: prediction, target of the same shape",
+                       check_mse);
+  // Symmetric: the target's gradient is the prediction's with the roles swapped.
+  mse.gradient = [](GradientContext& ctx) {
+    std::vector<std::optional<TensorRef>> grads(2);
+    for (size_t i = 0; i < 2; ++i)
+      if (ctx.needs(i))
+        grads[i] = ctx.add("mse_loss_grad", i == 0 ? "prediction" : "target",
+                           {ctx.inputs[i], ctx.inputs[1 - i], ctx.output_grad});
+    return grads;
+  };
+  registry.add(std::move(mse));
 }
 
 }  // namespace cnnc::ir

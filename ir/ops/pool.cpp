@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "ir/op_registry.h"
+#include "ir/ops/pool_grad.h"
 #include "ir/ops/window.h"
 
 namespace cnnc::ir {
@@ -60,6 +61,7 @@ OpDef pool_def(const std::string& name, const std::string& summary, int64_t macs
     if (macs_per_tap == 0) return int64_t{0};
     return outs[0].elements_per_item() * pool_window(name, ctx).kernel_elements() * macs_per_tap;
   };
+  def.gradient = pool_gradient;
   return def;
 }
 

@@ -3,6 +3,7 @@
 // be -1 and is inferred from the element count. Pure data movement (0 MACs).
 #include <fmt/format.h>
 
+#include "ir/gradient.h"
 #include "ir/op_registry.h"
 
 namespace cnnc::ir {
@@ -64,6 +65,10 @@ void register_reshape_ops(OpRegistry& registry) {
     return std::vector<Shape>{reshaped(ctx.input(0), ctx.attrs.get_ints("shape"))};
   };
   def.macs = [](const OpContext&, std::span<const Shape>) -> int64_t { return 0; };
+  def.gradient = [](GradientContext& ctx) {
+    return std::vector<std::optional<TensorRef>>{
+        ctx.add("reshape_like", "input", {ctx.output_grad, ctx.inputs[0]})};
+  };
   registry.add(std::move(def));
 }
 

@@ -1,5 +1,6 @@
 // softmax and log_softmax along one axis (default 1, the channels). A
 // reduction for the fuser; 0 MACs (exp and divide are not multiply-adds).
+#include "ir/gradient.h"
 #include "ir/op_registry.h"
 #include "ir/ops/axis.h"
 
@@ -19,6 +20,13 @@ OpDef softmax_def(std::string name, std::string summary) {
     return std::vector<Shape>{ctx.input(0)};
   };
   def.macs = [](const OpContext&, std::span<const Shape>) -> int64_t { return 0; };
+  def.gradient = [](GradientContext& ctx) {
+    AttrMap attrs;
+    attrs.set("axis", ctx.forward().attrs.get_int("axis"));
+    attrs.set("log", ctx.forward().op == "log_softmax");
+    return std::vector<std::optional<TensorRef>>{
+        ctx.add("softmax_grad", "input", {ctx.output, ctx.output_grad}, std::move(attrs))};
+  };
   return def;
 }
 
