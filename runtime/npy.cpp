@@ -142,7 +142,7 @@ std::optional<size_t> item_size(std::string_view descr) {
 
 }  // namespace
 
-ir::Tensor decode(std::span<const char> bytes, const std::string& source) {
+ir::Tensor decode(std::span<const char> bytes, const std::string& source, std::string* dtype) {
   if (bytes.size() < kMagic.size() + 2 || std::string_view(bytes.data(), kMagic.size()) != kMagic)
     throw IoError(
         fmt::format("{}: not a .npy file (it does not start with \"\\x93NUMPY\")", source));
@@ -200,12 +200,13 @@ ir::Tensor decode(std::span<const char> bytes, const std::string& source) {
     convert<int64_t>(data, t.data());
   else
     convert<uint8_t>(data, t.data());
+  if (dtype) *dtype = h.descr;
   return t;
 }
 
-ir::Tensor read(const std::string& path) {
+ir::Tensor read(const std::string& path, std::string* dtype) {
   auto bytes = read_file_bytes(path);
-  return decode(bytes, path);
+  return decode(bytes, path, dtype);
 }
 
 std::vector<char> encode(const ir::Tensor& tensor) {

@@ -18,10 +18,13 @@
 
 namespace cnnc::npy {
 
-// Throws IoError naming the file.
-ir::Tensor read(const std::string& path);
+// Throws IoError naming the file. `dtype`, if given, receives the stored
+// type as the header spells it ('<f4', '|u1', ...), for readers that give
+// some types a meaning of their own (uint8 pixels are 0..255).
+ir::Tensor read(const std::string& path, std::string* dtype = nullptr);
 // Parses bytes already in memory; `source` names them in messages.
-ir::Tensor decode(std::span<const char> bytes, const std::string& source);
+ir::Tensor decode(std::span<const char> bytes, const std::string& source,
+                  std::string* dtype = nullptr);
 
 std::vector<char> encode(const ir::Tensor& tensor);
 void write(const std::string& path, const ir::Tensor& tensor);

@@ -24,10 +24,16 @@ struct IdxArray {
 // fewer (or more) bytes than the dimensions say.
 IdxArray read_idx(const std::string& path);
 
+// A labelled image set, whichever loader made it (IDX here, image folders in
+// image_folder.h, .npy pairs in npy_dataset.h).
 struct LabeledImages {
-  ir::Tensor images;    // [N, 1, H, W], pixel values / 255
+  ir::Tensor images;    // [N, C, H, W]; from IDX: C = 1, pixel values / 255
   ir::Tensor labels;    // [N], class indices as floats
   int64_t classes = 0;  // 1 + the largest label
+  // The name of each class, indexed by label, where the data has names (an
+  // image folder's subfolders); empty for IDX and .npy, whose classes are
+  // only numbers (rather than "0".."9", so nobody mistakes a guess for a name).
+  std::vector<std::string> class_names;
 };
 
 // `<dir>/<split>-images-idx3-ubyte` and `<split>-labels-idx1-ubyte`, each
