@@ -63,4 +63,17 @@ int64_t check_run_inputs(const ir::Graph& graph, std::span<const ir::Tensor> inp
   return batch < 0 ? 1 : batch;
 }
 
+ir::Node& param_to_set(ir::Graph& graph, std::string_view name, size_t count) {
+  const auto id = graph.find(name);
+  if (!id || graph.node(*id).kind != ir::NodeKind::Param || !graph.node(*id).value)
+    throw std::invalid_argument(
+        fmt::format("graph '{}' has no parameter '{}' to set", graph.name, name));
+  ir::Node& node = graph.node(*id);
+  if (static_cast<size_t>(node.value->size()) != count)
+    throw std::invalid_argument(fmt::format("parameter '{}' holds {} values ({}), given {}", name,
+                                            node.value->size(), ir::to_string(node.value->shape()),
+                                            count));
+  return node;
+}
+
 }  // namespace cnnc::backends

@@ -48,7 +48,18 @@ class Executable {
   // Bytes of intermediate and output activations one run at `batch` holds at
   // its peak: the backend's memory plan.
   virtual int64_t peak_activation_bytes(int64_t batch) const = 0;
+  // Replaces the value of the graph's Param node `name` for the runs that
+  // follow: training writes the updated weights and optimizer state back
+  // between steps. Throws std::invalid_argument for a name that is not a
+  // Param node of the compiled graph (a parameter folded into a fused node
+  // is not one) or for a different number of values. Not safe while a run
+  // is in progress.
+  virtual void set_param(std::string_view name, std::span<const float> values) = 0;
 };
+
+// The Param node `name` of `graph`, checked for set_param: it exists and
+// holds `count` values; std::invalid_argument otherwise.
+ir::Node& param_to_set(ir::Graph& graph, std::string_view name, size_t count);
 
 class Backend {
  public:

@@ -184,6 +184,19 @@ class HalideExecutable final : public Executable {
     return execute(inputs, &timings);
   }
 
+  // The new values go into the tensor the compiled steps point at, and into
+  // its packed copies in place, so no plan needs rebuilding.
+  void set_param(std::string_view name, std::span<const float> values) override {
+    ir::Node& node = param_to_set(graph_, name, values.size());
+    std::copy(values.begin(), values.end(), node.value->data().begin());
+    std::lock_guard lock(packed_mutex_);
+    for (auto& [key, packed] : packed_)
+      if (key.first == &*node.value) {
+        const ir::Tensor repacked = block_output_channels(*node.value, key.second);
+        std::copy(repacked.data().begin(), repacked.data().end(), packed.data().begin());
+      }
+  }
+
   int64_t peak_activation_bytes(int64_t batch) const override {
     int64_t bytes = 0;
     {

@@ -73,6 +73,11 @@ class ReferenceExecutable final : public Executable {
     return passes::peak_activation_bytes(graph_, batch);
   }
 
+  void set_param(std::string_view name, std::span<const float> values) override {
+    ir::Node& node = param_to_set(graph_, name, values.size());
+    std::copy(values.begin(), values.end(), node.value->data().begin());
+  }
+
  private:
   struct KernelCost {
     ir::NodeId node;
