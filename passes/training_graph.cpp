@@ -100,6 +100,20 @@ TrainingGraph make_training_graph(const ir::Graph& model, const ir::OpRegistry& 
   for (ir::NodeId p : g.param_nodes())
     if (is_frozen(g.node(p).name, frozen)) g.node(p).param.role = ir::ParamRole::State;
 
+  // The training forms: batchnorm normalizes with the batch's statistics,
+  // dropout draws its masks from the step counter (ir/ops/dropout_mask.h).
+  const ir::TensorRef step = state_param(g, t.step, ir::Shape{1});
+  std::vector<ir::NodeId> batchnorms;
+  for (ir::NodeId id : g.topological_order()) {
+    ir::Node& n = g.node(id);
+    if (n.kind != ir::NodeKind::Op || (n.op != "batchnorm" && n.op != "dropout")) continue;
+    n.attrs.set("training", true);
+    if (n.op == "batchnorm")
+      batchnorms.push_back(id);
+    else if (g.inputs_of(id).size() == 1)
+      g.connect(step, id, 1);
+  }
+
   const auto [loss, logits] = append_loss(g, ops);
   const std::vector<ParamGradient> grads = append_backward(g, ops, loss);
   if (grads.empty())
@@ -107,7 +121,6 @@ TrainingGraph make_training_graph(const ir::Graph& model, const ir::OpRegistry& 
         fmt::format("model '{}' has no trainable parameter the loss depends on", g.name));
 
   const ir::TensorRef lr = state_param(g, t.learning_rate, ir::Shape{1});
-  const ir::TensorRef step = state_param(g, t.step, ir::Shape{1});
   std::vector<ir::TensorRef> outputs{loss, logits};
   auto update = [&](const std::string& param, ir::TensorRef value) {
     t.updates.push_back({param, outputs.size()});
@@ -150,6 +163,19 @@ TrainingGraph make_training_graph(const ir::Graph& model, const ir::OpRegistry& 
       attrs.set("decoupled_weight_decay", decoupled ? optimizer.weight_decay : 0.0);
       update(name, add_op(g, ops, name + ".update", "adam_step",
                           {param, moments[0], moments[1], lr, step}, std::move(attrs)));
+    }
+  }
+  // The running statistics of every batchnorm, updated as PyTorch's
+  // (momentum-weighted, the variance unbiased), written back like weights.
+  for (ir::NodeId id : batchnorms) {
+    const std::vector<ir::TensorRef> in = g.inputs_of(id);  // x, weight, bias, mean, var
+    ir::AttrMap momentum;
+    momentum.set("momentum", g.node(id).attrs.get_float("momentum"));
+    for (const auto& [port, op] : {std::pair<size_t, const char*>{3, "batchnorm_running_mean"},
+                                   {4, "batchnorm_running_var"}}) {
+      if (port >= in.size() || g.node(in[port].node).kind != ir::NodeKind::Param) continue;
+      const std::string name = g.node(in[port].node).name;
+      update(name, add_op(g, ops, name + ".update", op, {in[0], in[port]}, momentum));
     }
   }
   g.set_outputs(outputs);

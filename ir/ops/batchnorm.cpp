@@ -1,10 +1,15 @@
 // batchnorm: batch normalization in inference form, y = (x - running_mean) /
 // sqrt(running_var + eps) * weight + bias per channel (axis 1), on inputs of
-// any rank >= 2. Training (batch statistics, the momentum update of the
-// running statistics) is built by autodiff from the same node.
+// any rank >= 2. With training=true (set by passes/training_graph.h) it
+// normalizes with the batch's own statistics instead: the mean and biased
+// variance over the batch and spatial axes of each channel, as PyTorch's
+// BatchNorm in train mode. The running statistics are then updated by
+// separate ops (batchnorm_running_mean/var, ir/ops/batchnorm_grad.cpp)
+// whose outputs the trainer writes back, so this op keeps one output.
 #include <fmt/format.h>
 
 #include "ir/op_registry.h"
+#include "ir/ops/batchnorm_grad.h"
 
 namespace cnnc::ir {
 
@@ -28,11 +33,14 @@ std::optional<std::string> positive_number(const AttrValue& v) {
 void register_batchnorm_ops(OpRegistry& registry) {
   OpDef def;
   def.name = "batchnorm";
-  def.summary = "batch normalization (inference: per-channel affine from running statistics)";
+  def.summary =
+      "batch normalization (inference: per-channel affine from running statistics; training: "
+      "batch statistics)";
   // Broadcast, not Reduction: at inference the op is x * scale[c] + shift[c],
   // a per-channel broadcast, and declaring it so lets the fuser put it in a
-  // conv's epilogue (conv -> batchnorm -> relu becomes one kernel). The batch
-  // reduction of training lives in the backward graph autodiff builds.
+  // conv's epilogue (conv -> batchnorm -> relu becomes one kernel). The
+  // training form reduces over the batch; it only appears in training
+  // graphs, which are not fused (and the Halide lowering refuses it).
   def.kind = PatternKind::Broadcast;
   def.attrs = {{.name = "eps",
                 .type = AttrType::Float,
@@ -47,7 +55,11 @@ void register_batchnorm_ops(OpRegistry& registry) {
                   double m = std::get<double>(v);
                   if (m < 0.0 || m > 1.0) return "must be between 0 and 1";
                   return std::nullopt;
-                }}};
+                }},
+               {.name = "training",
+                .type = AttrType::Bool,
+                .default_value = false,
+                .doc = "normalize with the batch's statistics (the training graph sets it)"}};
   def.min_inputs = def.max_inputs = 1;
   def.params = [](const OpContext& ctx) {
     Shape s{channels(ctx)};
@@ -85,6 +97,7 @@ void register_batchnorm_ops(OpRegistry& registry) {
   def.macs = [](const OpContext&, std::span<const Shape> outs) {
     return outs[0].elements_per_item();
   };
+  def.gradient = batchnorm_gradient;
   registry.add(std::move(def));
 }
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "ir/op_registry.h"
+#include "ir/ops/conv_transpose_grad.h"
 #include "ir/ops/window.h"
 
 namespace cnnc::ir {
@@ -103,6 +104,7 @@ void register_conv_transpose_ops(OpRegistry& registry) {
     int64_t kg = ctx.attrs.get_int("filters") / ctx.attrs.get_int("groups");
     return ctx.input(0).elements_per_item() * kg * w.kernel_elements();
   };
+  def.gradient = conv_transpose_gradient;
   registry.add(std::move(def));
 }
 

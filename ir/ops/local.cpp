@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "ir/op_registry.h"
+#include "ir/ops/local_grad.h"
 #include "ir/ops/window.h"
 
 namespace cnnc::ir {
@@ -66,6 +67,7 @@ void register_local_ops(OpRegistry& registry) {
     auto w = read_window(ctx.attrs, ctx.input(0));
     return outs[0].elements_per_item() * ctx.input(0)[1] * w.kernel_elements();
   };
+  def.gradient = local_gradient;
   registry.add(std::move(def));
 }
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "ir/op_registry.h"
+#include "ir/ops/lrn_grad.h"
 #include "ir/ops/window.h"
 
 namespace cnnc::ir {
@@ -41,6 +42,7 @@ void register_lrn_ops(OpRegistry& registry) {
   def.macs = [](const OpContext& ctx, std::span<const Shape> outs) {
     return outs[0].elements_per_item() * ctx.attrs.get_int("size");
   };
+  def.gradient = lrn_gradient;
   registry.add(std::move(def));
 }
 

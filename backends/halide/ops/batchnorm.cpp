@@ -9,6 +9,10 @@ namespace {
 namespace hl = Halide;
 
 hl::Func lower_batchnorm(const ir::Node& node, std::span<const hl::Func> in, LoweringContext& ctx) {
+  if (node.attrs.has("training") && node.attrs.get_bool("training"))
+    throw std::runtime_error("layer '" + node.name +
+                             "': batchnorm in training mode has no Halide lowering yet; train on "
+                             "the reference backend");
   auto v = make_vars(ctx.output_shape.rank());
   const float eps = static_cast<float>(node.attrs.get_float("eps"));
   hl::Expr c = v[1];

@@ -1,8 +1,11 @@
-// batchnorm (inference): the per-channel affine computed in double, in the
-// textbook order (x - mean) / sqrt(var + eps) * weight + bias.
+// batchnorm: the per-channel affine computed in double, in the textbook
+// order (x - mean) / sqrt(var + eps) * weight + bias; inference takes the
+// running statistics, training (training=true) the batch's mean and biased
+// variance over every axis but the channels (kernels/batchnorm_stats.h).
 #include <cmath>
 
 #include "backends/reference/kernel_table.h"
+#include "backends/reference/kernels/batchnorm_stats.h"
 
 namespace cnnc::backends::reference {
 
@@ -12,20 +15,18 @@ void batchnorm_kernel(const KernelArgs& args) {
   const ir::Tensor& x = *args.inputs[0];
   const ir::Tensor& weight = *args.inputs[1];
   const ir::Tensor& bias = *args.inputs[2];
-  const ir::Tensor& mean = *args.inputs[3];
-  const ir::Tensor& var = *args.inputs[4];
   ir::Tensor& y = args.outputs[0];
   const double eps = args.node.attrs.get_float("eps");
-  const int64_t batch = x.shape()[0], channels = x.shape()[1];
-  const int64_t plane = batch * channels == 0 ? 0 : x.size() / (batch * channels);
-  for (int64_t n = 0; n < batch; ++n)
-    for (int64_t c = 0; c < channels; ++c) {
-      const double inv_std = 1.0 / std::sqrt(double(var[c]) + eps);
-      const int64_t base = (n * channels + c) * plane;
-      for (int64_t i = 0; i < plane; ++i)
-        y[base + i] =
-            static_cast<float>((x[base + i] - double(mean[c])) * inv_std * weight[c] + bias[c]);
-    }
+  const bool training = args.node.attrs.has("training") && args.node.attrs.get_bool("training");
+  const ChannelView v(x);
+  for (int64_t c = 0; c < v.channels; ++c) {
+    const ChannelStats s =
+        training ? batch_stats(x, v, c) : ChannelStats{(*args.inputs[3])[c], (*args.inputs[4])[c]};
+    const double inv_std = 1.0 / std::sqrt(s.var + eps);
+    v.for_each(c, [&](int64_t i) {
+      y[i] = static_cast<float>((x[i] - s.mean) * inv_std * weight[c] + bias[c]);
+    });
+  }
 }
 
 }  // namespace
