@@ -1,8 +1,11 @@
 #include "runtime/trainer.h"
 
+#include "runtime/plot.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -165,6 +168,9 @@ struct Trainer::Impl {
   int64_t correct = 0, seen = 0;
   double best_val_acc = -1;
   std::vector<EpochMetrics> history;
+  std::map<std::string, backends::KernelTiming> profile;  // summed over the profiled steps
+  int64_t profiled_steps = 0;
+  bool profile_written = false;
 
   Impl(const ir::Graph& m, Registry& r, TrainOptions o)
       : registry(r), options(std::move(o)), model(m) {
@@ -198,12 +204,46 @@ struct Trainer::Impl {
     return (items + options.batch - 1) / options.batch;
   }
 
+  static constexpr int64_t kProfileFirstStep = 5, kProfileSteps = 20;
+  bool profiling() const {
+    return options.profile && steps >= kProfileFirstStep &&
+           steps < kProfileFirstStep + kProfileSteps;
+  }
+  std::vector<ir::Tensor> run_profiled(std::span<const ir::Tensor> inputs) {
+    std::vector<backends::KernelTiming> timings;
+    std::vector<ir::Tensor> out = step_exe->run_profiled(inputs, timings);
+    for (const auto& t : timings) {
+      auto [it, fresh] = profile.try_emplace(t.name, t);
+      if (!fresh) it->second.seconds += t.seconds;
+    }
+    ++profiled_steps;
+    return out;
+  }
+  // The kernels of the training step by time per step, slowest first.
+  void write_profile(std::ostream& log) const {
+    std::vector<backends::KernelTiming> rows;
+    double total = 0;
+    for (const auto& [name, t] : profile) rows.push_back(t), total += t.seconds;
+    std::sort(rows.begin(), rows.end(),
+              [](const auto& a, const auto& b) { return a.seconds > b.seconds; });
+    const double steps = static_cast<double>(profiled_steps);
+    log << fmt::format("training step: {:.3f} ms in {} kernels (mean of {} steps)\n",
+                       1e3 * total / steps, rows.size(), profiled_steps);
+    for (const auto& t : rows) {
+      const double ms = 1e3 * t.seconds / steps;
+      log << fmt::format("  {:>8.3f} ms {:5.1f}%  {:<28} {}", ms, 100 * t.seconds / total, t.name,
+                         t.op);
+      if (t.macs > 0) log << fmt::format("  {:.1f} GFLOP/s", 2e-6 * double(t.macs) / ms);
+      log << "\n";
+    }
+  }
+
   // One optimizer step; returns the batch's loss.
   double step(const Batch& batch, int64_t per_epoch) {
     set_scalar(training.learning_rate, options.lr.at(steps, per_epoch, options.epochs));
     set_scalar(training.step, static_cast<double>(steps + 1));
     const std::vector<ir::Tensor> inputs{batch.images, batch.labels};
-    std::vector<ir::Tensor> out = step_exe->run(inputs);
+    std::vector<ir::Tensor> out = profiling() ? run_profiled(inputs) : step_exe->run(inputs);
     const double loss = out[passes::TrainingGraph::kLossOutput][0];
     if (!std::isfinite(loss)) throw std::runtime_error(diagnose_non_finite(inputs, loss));
     correct += correct_predictions(out[passes::TrainingGraph::kLogitsOutput], batch.labels);
@@ -268,6 +308,7 @@ struct Trainer::Impl {
     write_checkpoint(path("checkpoint.safetensors"), {state, s});
     if (epoch_finished) {
       write_metrics_csv(path("metrics.csv"), history);
+      plot_training_curves(history, path("curves.png"));
       safetensors::write(path("last.safetensors"), model_weights());
     }
   }
@@ -400,6 +441,10 @@ struct Trainer::Impl {
       if (m.val_acc)
         log << fmt::format(", val loss {:.4f} acc {:.2f}%", *m.val_loss, 100 * *m.val_acc);
       log << fmt::format(", {:.1f} s, {:.0f} img/s\n", m.seconds, m.images_per_s) << std::flush;
+      if (options.profile && profiled_steps > 0 && !profile_written) {
+        write_profile(log);
+        profile_written = true;
+      }
       const double score = m.val_acc.value_or(m.train_acc);
       const bool best = score > best_val_acc;
       if (best) best_val_acc = score;

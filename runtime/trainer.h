@@ -46,6 +46,9 @@ struct TrainOptions {
   data::Augmentation augment;
   std::string run_dir;        // empty: nothing is written
   bool progress_bar = false;  // redrawn on stderr after every step
+  // Times each kernel of the training step over steps 5..24 of the run and
+  // writes the slowest ones to the log after the first epoch.
+  bool profile = false;
   // Polled after every step; true stops the run after writing a checkpoint.
   std::function<bool()> stop_requested;
   // Stored in the checkpoint for `--resume` to rebuild the run from.

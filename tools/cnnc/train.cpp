@@ -14,6 +14,7 @@
 #include "runtime/trainer.h"
 #include "runtime/weights.h"
 #include "tools/cnnc/command.h"
+#include "tools/cnnc/data_options.h"
 #include "tools/cnnc/run_options.h"
 
 namespace cnnc::cli {
@@ -33,7 +34,7 @@ struct TrainArgs {
   int64_t epochs = 10, batch = 64, limit = 0;
   double lr = 0.01, momentum = 0, weight_decay = 0, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
   double warmup = 0, val_split = 0;
-  bool nesterov = false, no_progress = false;
+  bool nesterov = false, no_progress = false, profile = false;
   uint64_t seed = 0;
   int threads = 0;
 
@@ -77,31 +78,6 @@ passes::OptimizerSpec optimizer_spec(const TrainArgs& a) {
   return o;
 }
 
-// The first `limit` items (all when 0).
-data::LabeledImages first_items(data::LabeledImages set, int64_t limit) {
-  const int64_t n = set.labels.size();
-  if (limit <= 0 || limit >= n) return set;
-  ir::Shape shape = set.images.shape();
-  const int64_t per_item = set.images.size() / n;
-  shape[0] = limit;
-  ir::Tensor images(shape), labels(ir::Shape{limit});
-  std::copy_n(set.images.raw(), limit * per_item, images.raw());
-  std::copy_n(set.labels.raw(), limit, labels.raw());
-  set.images = std::move(images);
-  set.labels = std::move(labels);
-  return set;
-}
-
-// The data's images must be what the model's input takes.
-void check_fits(const ir::Graph& model, const data::LabeledImages& set, const std::string& what) {
-  const ir::Node& input = model.node(model.input_nodes().at(0));
-  const ir::Shape want = input.outputs.at(0).with_batch(set.images.shape()[0]);
-  if (set.images.shape() != want)
-    throw UsageError(fmt::format("the {} images are {} but model input '{}' is {}", what,
-                                 ir::to_string(set.images.shape()), input.name,
-                                 ir::to_string(input.outputs.at(0))));
-}
-
 void train(TrainArgs args, const std::string& resume_dir, bool epochs_given,
            GlobalOptions& global) {
   const std::string checkpoint =
@@ -139,10 +115,7 @@ void train(TrainArgs args, const std::string& resume_dir, bool epochs_given,
   mo.seed = args.seed;
   ir::Graph model = load_model(args.model, registry(global), mo);
 
-  const ir::Shape in = model.node(model.input_nodes().at(0)).outputs.at(0);
-  if (in.rank() != 4)
-    throw UsageError(fmt::format("model '{}' takes {}; training reads images [N, C, H, W]",
-                                 model.name, ir::to_string(in)));
+  const ir::Shape in = image_input_shape(model, "training");
   const data::DataSource source = data::parse_data_source(args.data);
   data::LabeledImages train_set = first_items(
       data::load_split(source, "train", static_cast<int>(in[1]), in[2], in[3]), args.limit);
@@ -171,6 +144,7 @@ void train(TrainArgs args, const std::string& resume_dir, bool epochs_given,
   o.augment = data::parse_augmentation(args.augment);
   o.run_dir = args.out;
   o.progress_bar = !args.no_progress && isatty(STDERR_FILENO);
+  o.profile = args.profile;
   o.stop_requested = [] { return stop_signal != 0; };
   o.config = args.to_json();
 
@@ -243,6 +217,8 @@ void add_train_command(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--backend,-b", a->backend, "backend (default reference)");
   cmd->add_option("--threads", a->threads, "worker threads (default: every core)");
   cmd->add_flag("--no-progress", a->no_progress, "no progress bar");
+  cmd->add_flag("--profile", a->profile,
+                "time each kernel of the training step (steps 5-24) and list them after epoch 1");
   cmd->callback([=, &global] {
     if (a->model.empty() && resume->empty()) throw UsageError("train needs a model file");
     train(*a, *resume, epochs->count() > 0, global);

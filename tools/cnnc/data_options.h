@@ -1,0 +1,24 @@
+// What the commands that read labelled images share (`train`, `eval`):
+// taking the first N items, and checking that the images fit the model.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "ir/graph.h"
+#include "runtime/data/idx.h"
+
+namespace cnnc::cli {
+
+// The first `limit` items (all when 0 or negative).
+data::LabeledImages first_items(data::LabeledImages set, int64_t limit);
+
+// The [N, C, H, W] a model's (first) input takes, with N symbolic; a
+// UsageError when it is not 4-D, since labelled data are images.
+ir::Shape image_input_shape(const ir::Graph& model, const std::string& command);
+
+// The data's images must be what the model's input takes: a UsageError
+// naming `what` ("training", "test", ...), both shapes and the input otherwise.
+void check_fits(const ir::Graph& model, const data::LabeledImages& set, const std::string& what);
+
+}  // namespace cnnc::cli
