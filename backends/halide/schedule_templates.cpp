@@ -410,6 +410,11 @@ void reorder_layout(const KernelDesc& k, KernelFuncs& f) {
 
 }  // namespace
 
+void compute_root_plain(hl::Func f, const ir::Shape& ir_shape) {
+  f.compute_root();
+  schedule_plain(f, ir_shape, 8, /*parallel=*/true);
+}
+
 void apply_schedule(const KernelDesc& k, KernelFuncs& f, int /*threads_hint*/) {
   const Schedule& s = k.schedule;
   for (auto& root : f.roots) root.compute_root();

@@ -20,6 +20,11 @@ struct KernelFuncs {
   std::vector<Halide::Func> arguments;  // IR-order views of the arguments, inlined unless scheduled
 };
 
+// A stage a lowering materializes itself (a padded copy, an argmax, the
+// backward ops' partial sums): computed at the root, vectorized along x,
+// its outer rows in parallel. `ir_shape` is roughly the stage's extent.
+void compute_root_plain(Halide::Func f, const ir::Shape& ir_shape);
+
 void apply_schedule(const KernelDesc& kernel, KernelFuncs& funcs, int threads_hint);
 
 }  // namespace cnnc::backends::halide

@@ -1,10 +1,196 @@
-// conv_grad_input and conv_grad_weight (ir/ops/conv_grad.cpp) have no
-// Halide lowering yet: training runs on the reference backend until the
-// Halide training step (docs/training.md).
+// conv_grad_input and conv_grad_weight (ir/ops/conv_grad.cpp) for every
+// rank, stride, padding, dilation and grouping the forward accepts.
+//
+// dx is gathered: each input position sums, over the output channels of
+// its group and the kernel taps, the dy position that tap implies (where
+// the stride divides), against the weight. It is computed in register
+// tiles of a vector of columns x a few channels.
+//
+// dW reduces dy * x over the batch and the output positions. The last
+// spatial axis is reduced a vector at a time into per-lane partial sums
+// (dy padded with zeros to whole vectors), the batch in a fixed number of
+// chunks that run in parallel; lanes and chunks are summed at the end. The
+// chunk count depends only on the batch size, so the sums and their order
+// do not depend on the thread count and a run repeats bit for bit.
+#include <algorithm>
+
 #include "backends/halide/lowering_table.h"
+#include "backends/halide/nchw.h"
+#include "backends/halide/schedule_templates.h"
+#include "ir/ops/window.h"
 
 namespace cnnc::backends::halide {
 
-void register_conv_grad_halide(LoweringTable&) {}
+namespace {
+
+namespace hl = Halide;
+
+constexpr int kVector = 8;          // floats per AVX2 register
+constexpr int kBatchChunks = 4;     // dW's parallel partial sums over the batch
+constexpr int kMaxChannelTile = 8;  // dx's channels per register tile
+
+// The most channels per tile (up to 8 accumulators) that divide the
+// channels, so no tile recomputes another's; at least 4 when that divides nothing.
+int channel_tile(int channels) {
+  for (int t = std::min(channels, kMaxChannelTile); t >= 4; --t)
+    if (channels % t == 0) return t;
+  return std::min(channels, 4);
+}
+
+std::vector<hl::Var> halide_order(const std::vector<hl::Var>& ir_vars) {
+  return {ir_vars.rbegin(), ir_vars.rend()};
+}
+
+hl::Func conv_grad_input(const ir::Node& node, std::span<const hl::Func> in, LoweringContext& ctx) {
+  const ir::Shape &dys = ctx.input(0), &xs = ctx.output_shape;
+  const ir::Window w = ir::read_window(node.attrs, xs);
+  const size_t rank = w.rank();
+  const int groups = to_int(node.attrs.get_int("groups"));
+  const int kg = to_int(dys[1] / groups), cg = to_int(xs[1] / groups);
+
+  hl::Func dy = pad_constant(in[0], dys, 0.0f, 2, /*staged=*/true);
+  compute_root_plain(dy, dys);
+  auto v = make_vars(rank + 2);  // n, c, input spatial...
+  hl::Region reduction{{0, kg}};
+  for (size_t a = 0; a < rank; ++a) reduction.push_back({0, to_int(w.kernel[a])});
+  hl::RDom r(reduction);  // r[0]: output channel in the group, r[1 + a]: tap on axis a
+
+  hl::Expr group = v[1] / cg;
+  hl::Expr k = group * kg + r[0];
+  std::vector<hl::Expr> dyi{v[0], k}, wi{k, v[1] - group * cg};
+  hl::Expr divides = hl::Internal::const_true();
+  for (size_t a = 0; a < rank; ++a) {
+    const int stride = to_int(w.stride[a]);
+    hl::Expr numer =
+        v[2 + a] + to_int(w.pad_begin[a]) - r[1 + static_cast<int>(a)] * to_int(w.dilation[a]);
+    if (stride > 1) divides = divides && numer % stride == 0;
+    dyi.push_back(stride > 1 ? numer / stride : numer);
+    wi.push_back(r[1 + static_cast<int>(a)]);
+  }
+  hl::Expr term = read(dy, dyi) * read(in[1], wi);
+  if (!hl::Internal::is_const_one(divides)) term = hl::select(divides, term, 0.0f);
+
+  hl::Func acc = ctx.func("conv_grad_input_acc");
+  define(acc, v, 0.0f);
+  accumulate(acc, as_exprs(v), term);
+  hl::Func dx = ctx.func("conv_grad_input_tiles");
+  define(dx, v, read(acc, as_exprs(v)));
+
+  // dx's loops (Halide order: x, [y, [z]], c, n): a vector of columns x a
+  // few channels per tile, the tile's sums kept in registers.
+  const std::vector<hl::Var> h = halide_order(v);
+  const hl::Var &col = h[0], &chan = h[rank], &item = h[rank + 1];
+  const int vx = std::min<int>(kVector, to_int(xs[xs.rank() - 1]));
+  const int tc = channel_tile(to_int(xs[1]));
+  hl::Var colo("colo"), chano("chano"), task("task");
+  dx.compute_root()
+      .split(col, colo, col, vx, hl::TailStrategy::ShiftInwards)
+      .split(chan, chano, chan, tc, hl::TailStrategy::ShiftInwards)
+      .reorder(col, chan, colo)
+      .vectorize(col)
+      .unroll(chan);
+  std::vector<hl::VarOrRVar> outer{colo};
+  for (size_t a = 1; a < rank; ++a) outer.push_back(h[a]);
+  outer.push_back(chano);
+  outer.push_back(item);
+  dx.reorder(outer);
+  dx.fuse(chano, item, task).parallel(task);
+  acc.compute_at(dx, colo).vectorize(col).unroll(chan);
+  std::vector<hl::VarOrRVar> update_order{col, chan};
+  for (int i = 0; i < r.dimensions(); ++i) update_order.push_back(r[i]);
+  acc.update().reorder(update_order).vectorize(col).unroll(chan);
+
+  hl::Func out = ctx.func("conv_grad_input");
+  define(out, v, read(dx, as_exprs(v)));
+  return out;
+}
+
+hl::Func conv_grad_weight(const ir::Node& node, std::span<const hl::Func> in,
+                          LoweringContext& ctx) {
+  const ir::Shape &dys = ctx.input(0), &xs = ctx.input(1), &ws = ctx.output_shape;
+  const ir::Window w = ir::read_window(node.attrs, xs);
+  const size_t rank = w.rank(), last = rank - 1;
+  const int groups = to_int(node.attrs.get_int("groups"));
+  const int kg = to_int(dys[1] / groups), cg = to_int(xs[1] / groups);
+  const int batch = to_int(dys[0]);
+  const int chunks = std::min(kBatchChunks, batch);
+  const int per_chunk = (batch + chunks - 1) / chunks;
+  const int out_cols = to_int(dys[2 + last]);
+  const int vectors = (out_cols + kVector - 1) / kVector;
+
+  // dy zero beyond its last axis, so whole vectors of columns can be read.
+  hl::Func dy = pad_constant(in[0], dys, 0.0f, 2 + last, /*staged=*/true);
+  compute_root_plain(dy, dys);
+  hl::Func x = pad_constant(in[1], xs, 0.0f, 2, /*staged=*/true);
+  compute_root_plain(x, xs);
+
+  // partial(lane, taps..., c, k, chunk), in IR-like order: chunk, k, c, taps..., lane.
+  hl::Var lane("lane"), c("c"), k("k"), chunk("chunk");
+  std::vector<hl::Var> t;
+  for (size_t a = 0; a < rank; ++a)
+    t.push_back(hl::Var("tap" + std::to_string(a)));  // "t<N>" would meet Halide's CSE names
+  std::vector<hl::Var> pv{chunk, k, c};
+  pv.insert(pv.end(), t.begin(), t.end());
+  pv.push_back(lane);
+
+  // Reduced: column vectors (innermost), the other output axes, the items of the chunk.
+  hl::Region reduction{{0, vectors}};
+  for (size_t a = last; a-- > 0;) reduction.push_back({0, to_int(dys[2 + a])});
+  reduction.push_back({0, per_chunk});
+  hl::RDom r(reduction);
+  auto out_pos = [&](size_t a) -> hl::Expr {  // output position on axis a < last
+    return r[static_cast<int>(last - a)];
+  };
+  hl::Expr n = chunk * per_chunk + r[static_cast<int>(rank)];
+  if (batch % chunks) {
+    r.where(n < batch);
+    n = hl::min(n, batch - 1);  // bounds inference does not see the predicate
+  }
+
+  hl::Expr column = r[0] * kVector + lane;
+  std::vector<hl::Expr> dyi{n, k}, xi{n, (k / kg) * cg + c};
+  for (size_t a = 0; a < rank; ++a) {
+    hl::Expr o = a == last ? column : out_pos(a);
+    dyi.push_back(o);
+    xi.push_back(o * to_int(w.stride[a]) - to_int(w.pad_begin[a]) + t[a] * to_int(w.dilation[a]));
+  }
+  hl::Func partial = ctx.func("conv_grad_weight_partial");
+  define(partial, pv, 0.0f);
+  accumulate(partial, as_exprs(pv), read(dy, dyi) * read(x, xi));
+
+  hl::Func sums = ctx.func("conv_grad_weight_sums");
+  define(sums, pv, read(partial, as_exprs(pv)));
+  // Each (chunk, k, c, outer taps) task keeps the last axis's taps x a
+  // vector of lanes in registers through the whole reduction.
+  hl::Var task("task");
+  sums.compute_root().vectorize(lane).unroll(t[last]);
+  std::vector<hl::VarOrRVar> order{lane, t[last]};
+  for (size_t a = last; a-- > 0;) order.push_back(t[a]);
+  order.push_back(c);
+  order.push_back(k);
+  order.push_back(chunk);
+  sums.reorder(order).fuse(k, chunk, task).parallel(task);
+  partial.compute_at(sums, rank > 1 ? t[last - 1] : c).vectorize(lane).unroll(t[last]);
+  std::vector<hl::VarOrRVar> inner{lane, t[last]};
+  for (int i = 0; i < r.dimensions(); ++i) inner.push_back(r[i]);
+  partial.update().reorder(inner).vectorize(lane).unroll(t[last]);
+
+  // dW = the sum over chunks and lanes.
+  auto wv = make_vars(ws.rank());  // k, c, taps...
+  hl::RDom s(hl::Region{{0, kVector}, {0, chunks}});
+  std::vector<hl::Expr> at{s[1], wv[0], wv[1]};
+  for (size_t a = 0; a < rank; ++a) at.push_back(wv[2 + a]);
+  at.push_back(s[0]);
+  hl::Func out = ctx.func("conv_grad_weight");
+  define(out, wv, hl::sum(read(sums, at)));
+  return out;
+}
+
+}  // namespace
+
+void register_conv_grad_halide(LoweringTable& table) {
+  table.add("conv_grad_input", conv_grad_input);
+  table.add("conv_grad_weight", conv_grad_weight);
+}
 
 }  // namespace cnnc::backends::halide

@@ -1,10 +1,191 @@
-// Backward ops (ir/ops/grad.cpp) have no Halide lowering yet: training runs
-// on the reference backend until the Halide training step (docs/training.md).
-// Compiling a training graph for Halide fails naming the layer and op.
+// The small backward ops (ir/ops/grad.cpp): elementwise derivatives, the
+// dense layer's two products, the reductions of bias gradients and of
+// broadcasts, slices, and the losses' gradients. Reductions are sums in a
+// fixed order, so a run repeats bit for bit.
+#include <limits>
+
+#include "backends/halide/activation_expr.h"
 #include "backends/halide/lowering_table.h"
+#include "backends/halide/nchw.h"
+#include "ir/ops/axis.h"
 
 namespace cnnc::backends::halide {
 
-void register_grad_halide(LoweringTable&) {}
+namespace {
+
+namespace hl = Halide;
+
+// act'(x) written with y = act(x), as the reference kernel's derivative_from_output.
+hl::Expr derivative_from_output(const ir::AttrMap& attrs, const hl::Expr& y) {
+  const std::string& name = attrs.get_ident("act");
+  double alpha = attrs.get_float("act_alpha");
+  if (alpha == 0.0) alpha = name == "leaky_relu" ? 0.01 : 1.0;
+  const hl::Expr zero = 0.0f, one = 1.0f;
+  if (name == "none") return one;
+  if (name == "relu") return hl::select(y > zero, one, zero);
+  if (name == "relu6") return hl::select(y > zero && y < 6.0f, one, zero);
+  if (name == "leaky_relu") return hl::select(y > zero, one, static_cast<float>(alpha));
+  if (name == "tanh") return one - y * y;
+  if (name == "sigmoid") return y * (one - y);
+  if (name == "elu") return hl::select(y > zero, one, y + static_cast<float>(alpha));
+  throw std::invalid_argument("activation_grad: unknown activation '" + name + "'");
+}
+
+hl::Func activation_grad(const ir::Node& node, std::span<const hl::Func> in, LoweringContext& ctx) {
+  auto v = make_vars(ctx.output_shape.rank());
+  hl::Func out = ctx.func("activation_grad");
+  define(out, v,
+         read(in[1], as_exprs(v)) * derivative_from_output(node.attrs, read(in[0], as_exprs(v))));
+  return out;
+}
+
+// dx[n, f] = sum_u dy[n, u] W[u, f]
+hl::Func dense_grad_input(const ir::Node&, std::span<const hl::Func> in, LoweringContext& ctx) {
+  auto v = make_vars(2);
+  hl::RDom u(0, to_int(ctx.input(0)[1]));
+  hl::Func out = ctx.func("dense_grad_input");
+  define(out, v, hl::sum(read(in[0], {v[0], u}) * read(in[1], {u, v[1]})));
+  return out;
+}
+
+// dW[u, f] = sum_n dy[n, u] x[n, f]
+hl::Func dense_grad_weight(const ir::Node&, std::span<const hl::Func> in, LoweringContext& ctx) {
+  auto v = make_vars(2);
+  hl::RDom n(0, to_int(ctx.input(0)[0]));
+  hl::Func out = ctx.func("dense_grad_weight");
+  define(out, v, hl::sum(read(in[0], {n, v[0]}) * read(in[1], {n, v[1]})));
+  return out;
+}
+
+// Every axis but 1 summed: per item first (rows of the inner axes), then
+// over the batch.
+hl::Func sum_to_channels(const ir::Node&, std::span<const hl::Func> in, LoweringContext& ctx) {
+  const ir::Shape& x = ctx.input(0);
+  hl::Region inner{{0, to_int(x[0])}};
+  for (size_t d = 2; d < x.rank(); ++d) inner.push_back({0, to_int(x[d])});
+  hl::RDom r(inner);
+  std::vector<hl::Expr> at{r[0]};
+  hl::Var c("c");
+  at.push_back(c);
+  for (size_t d = 2; d < x.rank(); ++d) at.push_back(r[static_cast<int>(d - 1)]);
+  hl::Func out = ctx.func("sum_to_channels");
+  out(c) = hl::sum(read(in[0], at));
+  return out;
+}
+
+hl::Func reshape_like(const ir::Node&, std::span<const hl::Func> in, LoweringContext& ctx) {
+  auto v = make_vars(ctx.output_shape.rank());
+  hl::Func out = ctx.func("reshape_like");
+  define(out, v, read_row_major(in[0], ctx.input(0), ctx.output_shape, as_exprs(v)));
+  return out;
+}
+
+// (softmax(logits) - onehot(label)) * dloss / N
+hl::Func softmax_cross_entropy_grad(const ir::Node&, std::span<const hl::Func> in,
+                                    LoweringContext& ctx) {
+  const ir::Shape& logits = ctx.input(0);
+  const int batch = to_int(logits[0]), classes = to_int(logits[1]);
+  hl::Var n("n"), k("k");
+  hl::RDom r(0, classes);
+  hl::Func max = ctx.func("max"), sum = ctx.func("sum");
+  max(n) = hl::maximum(read(in[0], {n, r}));
+  sum(n) = hl::sum(hl::exp(read(in[0], {n, r}) - max(n)));
+  max.compute_root();
+  sum.compute_root();
+  hl::Expr label = read(in[1], {n});
+  hl::Expr p = hl::exp(read(in[0], {n, k}) - max(n)) / sum(n);
+  hl::Expr scale = read(in[2], {0}) / static_cast<float>(batch);
+  hl::Func out = ctx.func("softmax_cross_entropy_grad");
+  define(out, {n, k}, (p - hl::select(hl::cast<float>(k) == label, 1.0f, 0.0f)) * scale);
+  return out;
+}
+
+hl::Func mse_loss_grad(const ir::Node&, std::span<const hl::Func> in, LoweringContext& ctx) {
+  auto v = make_vars(ctx.output_shape.rank());
+  const float scale = 2.0f / static_cast<float>(ctx.output_shape.elements());
+  hl::Func out = ctx.func("mse_loss_grad");
+  define(out, v,
+         (read(in[0], as_exprs(v)) - read(in[1], as_exprs(v))) * (read(in[2], {0}) * scale));
+  return out;
+}
+
+// softmax: y (dy - sum(dy y)); log_softmax: dy - exp(y) sum(dy), along the axis.
+hl::Func softmax_grad(const ir::Node& node, std::span<const hl::Func> in, LoweringContext& ctx) {
+  const ir::Shape& shape = ctx.output_shape;
+  const size_t axis = ir::normalize_axis(node.attrs.get_int("axis"), shape, "softmax_grad");
+  const bool log = node.attrs.get_bool("log");
+  auto v = make_vars(shape.rank());
+  hl::RDom r(0, to_int(shape[axis]));
+  std::vector<hl::Expr> along = as_exprs(v);
+  along[axis] = r;
+  std::vector<hl::Var> rest = v;
+  rest.erase(rest.begin() + static_cast<std::ptrdiff_t>(axis));
+  hl::Func total = ctx.func("total");
+  define(total, rest, hl::sum(log ? read(in[1], along) : read(in[1], along) * read(in[0], along)));
+  total.compute_root();
+  hl::Expr t = read(total, as_exprs(rest));
+  hl::Expr y = read(in[0], as_exprs(v)), dy = read(in[1], as_exprs(v));
+  hl::Func out = ctx.func("softmax_grad");
+  define(out, v, log ? dy - hl::exp(y) * t : y * (dy - t));
+  return out;
+}
+
+hl::Func slice(const ir::Node& node, std::span<const hl::Func> in, LoweringContext& ctx) {
+  const size_t axis = ir::normalize_axis(node.attrs.get_int("axis"), ctx.input(0), "slice");
+  auto v = make_vars(ctx.output_shape.rank());
+  std::vector<hl::Expr> at = as_exprs(v);
+  at[axis] = at[axis] + to_int(node.attrs.get_int("start"));
+  hl::Func out = ctx.func("slice");
+  define(out, v, read(in[0], at));
+  return out;
+}
+
+// Summed over the dims `like` has as 1 (or lacks), numpy's broadcasting undone.
+hl::Func sum_to_shape(const ir::Node&, std::span<const hl::Func> in, LoweringContext& ctx) {
+  const ir::Shape &x = ctx.input(0), &like = ctx.output_shape;
+  const size_t lead = x.rank() - like.rank();
+  hl::Region summed;
+  std::vector<size_t> summed_dims;
+  for (size_t d = 0; d < x.rank(); ++d)
+    if ((d < lead || like[d - lead] == 1) && x[d] != 1) {
+      summed.push_back({0, to_int(x[d])});
+      summed_dims.push_back(d);
+    }
+  auto v = make_vars(like.rank());
+  hl::Func out = ctx.func("sum_to_shape");
+  if (summed.empty()) {
+    std::vector<hl::Expr> at;
+    for (size_t d = 0; d < x.rank(); ++d)
+      at.push_back(d < lead ? hl::Expr(0) : hl::Expr(v[d - lead]));
+    define(out, v, read(in[0], at));
+    return out;
+  }
+  hl::RDom r(summed);
+  std::vector<hl::Expr> at;
+  size_t next = 0;
+  for (size_t d = 0; d < x.rank(); ++d) {
+    if (next < summed_dims.size() && summed_dims[next] == d)
+      at.push_back(r[static_cast<int>(next++)]);
+    else
+      at.push_back(d < lead || like[d - lead] == 1 ? hl::Expr(0) : hl::Expr(v[d - lead]));
+  }
+  define(out, v, hl::sum(read(in[0], at)));
+  return out;
+}
+
+}  // namespace
+
+void register_grad_halide(LoweringTable& table) {
+  table.add("activation_grad", activation_grad);
+  table.add("dense_grad_input", dense_grad_input);
+  table.add("dense_grad_weight", dense_grad_weight);
+  table.add("sum_to_channels", sum_to_channels);
+  table.add("reshape_like", reshape_like);
+  table.add("softmax_cross_entropy_grad", softmax_cross_entropy_grad);
+  table.add("mse_loss_grad", mse_loss_grad);
+  table.add("softmax_grad", softmax_grad);
+  table.add("slice", slice);
+  table.add("sum_to_shape", sum_to_shape);
+}
 
 }  // namespace cnnc::backends::halide
