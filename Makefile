@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: deps build demo test test-all sanitize bench format clean
+.PHONY: deps build demo test test-all sanitize bench bench-train format clean
 
 deps:
 	@bash tools/install-deps.sh
@@ -37,6 +37,16 @@ bench:
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
 	@cmake --build $(BUILD) -j $(JOBS) --target cnnc_cli cnnc_bench onednn_bench
 	@/usr/bin/python3 bench/run.py --build $(BUILD) --out $(BUILD)/bench/results.json $(BENCH_ARGS)
+
+# LeNet-5 training on Fashion-MNIST, cnnc against PyTorch (bench/README.md).
+# BENCH_TRAIN_ARGS passes options to bench/train_lenet.py, e.g. BENCH_TRAIN_ARGS="--rounds 3",
+# "--epochs 1 --limit 2048" for a quick check, or "--recipe best --cnnc-args '...'".
+BENCH_TRAIN_ARGS ?=
+bench-train:
+	@bash tools/install-deps.sh bench
+	@test -f $(BUILD)/build.ninja || cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	@cmake --build $(BUILD) -j $(JOBS) --target cnnc_cli
+	@/usr/bin/python3 bench/train_lenet.py --build $(BUILD) $(BENCH_TRAIN_ARGS)
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i

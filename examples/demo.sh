@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 here=examples
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+# The training section: its backend (halide; CNNC_DEMO_TRAIN_BACKEND=reference
+# switches it), the data it trains on, and where its pictures stay afterwards.
+train_backend=${CNNC_DEMO_TRAIN_BACKEND:-halide}
+fashion=/usr/share/datasets/fashion-mnist
+pics=$(dirname "$cnnc")/demo
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "$2"; }
 
 step "The model language: LeNet-5" "cat examples/models/lenet5.cnn"
@@ -18,7 +23,7 @@ step "ResNet-50 in $(grep -cv '^\s*\(#\|$\)' "$here/models/resnet50.cnn") lines,
   "cnnc inspect examples/models/resnet50.cnn | tail -5"
 "$cnnc" inspect "$here/models/resnet50.cnn" | tail -5
 
-step "Run LeNet-5 on an image with seeded He initialization (Halide backend; training lands later, so the classes mean nothing yet)" \
+step "Run LeNet-5 on an image with seeded He initialization (Halide backend; untrained weights, so the classes mean nothing)" \
   "cnnc run examples/models/lenet5.cnn --init he --seed 1 --input examples/images/digit7.png --top 3"
 "$cnnc" run "$here/models/lenet5.cnn" --init he --seed 1 --input "$here/images/digit7.png" --top 3
 
@@ -47,3 +52,19 @@ plugin=$(dirname "$cnnc")/examples/plugins/swish/libswish.so
 
 step "Backends" "cnnc backends"
 "$cnnc" backends
+
+step "Train LeNet-5 on Fashion-MNIST briefly: two epochs on 6,400 images ($train_backend backend; each epoch ends with the test split's accuracy)" \
+  "cnnc train examples/models/lenet5.cnn --data idx:$fashion --epochs 2 --limit 6400 --batch 64 --optimizer sgd --lr 0.01 --momentum 0.9 --backend $train_backend --out run"
+"$cnnc" train "$here/models/lenet5.cnn" --data "idx:$fashion" --epochs 2 --limit 6400 --batch 64 \
+  --optimizer sgd --lr 0.01 --momentum 0.9 --backend "$train_backend" --no-progress --out "$out/run"
+
+step "Evaluate the trained weights on the 10,000 test images: accuracy, per class, confusion matrix" \
+  "cnnc eval examples/models/lenet5.cnn --weights run/last.safetensors --data idx:$fashion --split test --backend $train_backend"
+"$cnnc" eval "$here/models/lenet5.cnn" --weights "$out/run/last.safetensors" --data "idx:$fashion" \
+  --split test --backend "$train_backend"
+
+mkdir -p "$pics"
+step "Pictures: the training curves and the first layer's filters, as PNG files in $pics" \
+  "cnnc viz curves run -o curves.png; cnnc viz filters examples/models/lenet5.cnn --weights run/last.safetensors --layer c1 -o filters.png"
+"$cnnc" viz curves "$out/run" -o "$pics/curves.png"
+"$cnnc" viz filters "$here/models/lenet5.cnn" --weights "$out/run/last.safetensors" --layer c1 -o "$pics/filters.png"
