@@ -279,8 +279,12 @@ def cnnc_warmup(args, env, work, extra=()):
     partial batches included, so no timed epoch pays for compiling."""
     run_dir = os.path.join(work, "cnnc-warmup")
     shutil.rmtree(run_dir, ignore_errors=True)
-    extra = without_options(extra, {"--epochs", "--limit", "--val-split", "--out", "--resume"})
-    cmd = cnnc_train_command(args, run_dir, 1, 320, extra + ["--val-split", "0.25"])
+    extra = without_options(extra, {"--epochs", "--limit", "--out", "--resume"})
+    # The timed run's batch sizes: whole batches and the epoch's partial last
+    # one (60000 % 64 = 32 images), and the validation pass's.
+    batch = 64
+    partial = (args.limit or 60000) % batch
+    cmd = cnnc_train_command(args, run_dir, 1, 4 * batch + partial, extra)
     run_checked(cmd, env, "cnnc train (warm-up)")
     shutil.rmtree(run_dir, ignore_errors=True)
 

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "backends/halide/nchw.h"
+#include "backends/halide/schedule_heuristics.h"
 #include "backends/halide/schedule_templates.h"
 
 namespace cnnc::backends::halide {
@@ -59,6 +60,7 @@ class Builder {
       : graph_(graph), kernel_(kernel), lowerings_(lowerings) {}
 
   BuiltKernel build(const hl::Target& target) {
+    traits_ = target_traits(target.to_string());
     BuiltKernel built;
     std::vector<hl::Func> args;
     std::vector<hl::ImageParam> params;
@@ -136,6 +138,8 @@ class Builder {
     LoweringContext ctx;
     ctx.output_shape = shape(node.outputs.at(0).with_batch(kernel_.batch));
     ctx.prefix = halide_name("n", id, node.name);
+    ctx.vector_width = traits_.vector_width;
+    ctx.registers = traits_.registers;
     return ctx;
   }
 
@@ -186,6 +190,7 @@ class Builder {
     return last;
   }
 
+  TargetTraits traits_;
   const ir::Graph& graph_;
   const KernelDesc& kernel_;
   const LoweringTable& lowerings_;

@@ -36,6 +36,10 @@ struct LoweringContext {
   ir::Shape output_shape;
   std::string prefix;            // unique in the pipeline and safe as a Halide name
   std::optional<Anchor> anchor;  // set by lowerings whose reduction a template can tile
+  // The target's floats per vector register and vector registers, for the
+  // lowerings that schedule their own stages (the backward ops).
+  int vector_width = 8;
+  int registers = 16;
 
   const ir::Shape& input(size_t i) const { return input_shapes.at(i); }
   // A fresh Func named after the layer, so generated code and errors say

@@ -410,9 +410,9 @@ void reorder_layout(const KernelDesc& k, KernelFuncs& f) {
 
 }  // namespace
 
-void compute_root_plain(hl::Func f, const ir::Shape& ir_shape) {
+void compute_root_plain(hl::Func f, const ir::Shape& ir_shape, int vector_width) {
   f.compute_root();
-  schedule_plain(f, ir_shape, 8, /*parallel=*/true);
+  schedule_plain(f, ir_shape, vector_width, /*parallel=*/true);
 }
 
 void apply_schedule(const KernelDesc& k, KernelFuncs& f, int /*threads_hint*/) {

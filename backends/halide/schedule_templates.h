@@ -23,7 +23,7 @@ struct KernelFuncs {
 // A stage a lowering materializes itself (a padded copy, an argmax, the
 // backward ops' partial sums): computed at the root, vectorized along x,
 // its outer rows in parallel. `ir_shape` is roughly the stage's extent.
-void compute_root_plain(Halide::Func f, const ir::Shape& ir_shape);
+void compute_root_plain(Halide::Func f, const ir::Shape& ir_shape, int vector_width);
 
 void apply_schedule(const KernelDesc& kernel, KernelFuncs& funcs, int threads_hint);
 

@@ -25,14 +25,12 @@ namespace {
 
 namespace hl = Halide;
 
-constexpr int kVector = 8;          // floats per AVX2 register
-constexpr int kBatchChunks = 4;     // dW's parallel partial sums over the batch
-constexpr int kMaxChannelTile = 8;  // dx's channels per register tile
+constexpr int kBatchChunks = 4;  // dW's parallel partial sums over the batch
 
-// The most channels per tile (up to 8 accumulators) that divide the
+// The most channels per tile (up to `most` accumulators) that divide the
 // channels, so no tile recomputes another's; at least 4 when that divides nothing.
-int channel_tile(int channels) {
-  for (int t = std::min(channels, kMaxChannelTile); t >= 4; --t)
+int channel_tile(int channels, int most) {
+  for (int t = std::min(channels, most); t >= 4; --t)
     if (channels % t == 0) return t;
   return std::min(channels, 4);
 }
@@ -49,7 +47,7 @@ hl::Func conv_grad_input(const ir::Node& node, std::span<const hl::Func> in, Low
   const int kg = to_int(dys[1] / groups), cg = to_int(xs[1] / groups);
 
   hl::Func dy = pad_constant(in[0], dys, 0.0f, 2, /*staged=*/true);
-  compute_root_plain(dy, dys);
+  compute_root_plain(dy, dys, ctx.vector_width);
   auto v = make_vars(rank + 2);  // n, c, input spatial...
   hl::Region reduction{{0, kg}};
   for (size_t a = 0; a < rank; ++a) reduction.push_back({0, to_int(w.kernel[a])});
@@ -80,33 +78,146 @@ hl::Func conv_grad_input(const ir::Node& node, std::span<const hl::Func> in, Low
   // few channels per tile, the tile's sums kept in registers.
   const std::vector<hl::Var> h = halide_order(v);
   const hl::Var &col = h[0], &chan = h[rank], &item = h[rank + 1];
-  const int vx = std::min<int>(kVector, to_int(xs[xs.rank() - 1]));
-  const int tc = channel_tile(to_int(xs[1]));
+  const int vx = std::min<int>(ctx.vector_width, to_int(xs[xs.rank() - 1]));
+  const int budget = ctx.registers - 4;  // accumulators; the rest hold dy and a weight
+  const int tc = channel_tile(to_int(xs[1]), std::min(8, budget));
   hl::Var colo("colo"), chano("chano"), task("task");
+  // Two rows per tile where there are rows: each weight read serves both.
+  const int tr = rank >= 2 && xs[xs.rank() - 2] >= 2 && 2 * tc <= budget ? 2 : 1;
+  hl::Var rowo("rowo");
+  const hl::Var& row = h[std::min<size_t>(1, rank)];
   dx.compute_root()
       .split(col, colo, col, vx, hl::TailStrategy::ShiftInwards)
-      .split(chan, chano, chan, tc, hl::TailStrategy::ShiftInwards)
-      .reorder(col, chan, colo)
-      .vectorize(col)
-      .unroll(chan);
+      .split(chan, chano, chan, tc, hl::TailStrategy::ShiftInwards);
+  if (tr > 1) dx.split(row, rowo, row, tr, hl::TailStrategy::ShiftInwards);
+  std::vector<hl::VarOrRVar> inner{col, chan};
+  if (tr > 1) inner.push_back(row);
+  inner.push_back(colo);
+  dx.reorder(inner).vectorize(col).unroll(chan);
+  if (tr > 1) dx.unroll(row);
   std::vector<hl::VarOrRVar> outer{colo};
-  for (size_t a = 1; a < rank; ++a) outer.push_back(h[a]);
+  for (size_t a = 1; a < rank; ++a) outer.push_back(tr > 1 && a == 1 ? rowo : h[a]);
   outer.push_back(chano);
   outer.push_back(item);
   dx.reorder(outer);
   dx.fuse(chano, item, task).parallel(task);
   acc.compute_at(dx, colo).vectorize(col).unroll(chan);
   std::vector<hl::VarOrRVar> update_order{col, chan};
+  if (tr > 1) update_order.push_back(row);
   for (int i = 0; i < r.dimensions(); ++i) update_order.push_back(r[i]);
   acc.update().reorder(update_order).vectorize(col).unroll(chan);
+  if (tr > 1) acc.unroll(row), acc.update().unroll(row);
 
   hl::Func out = ctx.func("conv_grad_input");
   define(out, v, read(dx, as_exprs(v)));
   return out;
 }
 
-hl::Func conv_grad_weight(const ir::Node& node, std::span<const hl::Func> in,
-                          LoweringContext& ctx) {
+// dW with output channels in the vector lanes (groups = 1, K a multiple of
+// 8): dy is staged channels-innermost, and each task keeps up to two
+// vectors of channels x the last axis's taps in registers while it walks
+// the output positions of its batch chunk; x is read as broadcasts. No
+// lane is wasted on a row's tail.
+hl::Func conv_grad_weight_by_channels(const ir::Node& node, std::span<const hl::Func> in,
+                                      LoweringContext& ctx) {
+  const ir::Shape &dys = ctx.input(0), &xs = ctx.input(1), &ws = ctx.output_shape;
+  const ir::Window w = ir::read_window(node.attrs, xs);
+  const size_t rank = w.rank(), last = rank - 1;
+  const int channels = to_int(dys[1]);
+  const int batch = to_int(dys[0]);
+  const int chunks = std::min(kBatchChunks, batch);
+  const int per_chunk = (batch + chunks - 1) / chunks;
+
+  // dy as (k, spatial..., n) in Halide order: channels innermost.
+  hl::Var k("k"), c("c"), chunk("chunk"), n_var("n");
+  std::vector<hl::Var> o;  // IR spatial order
+  for (size_t a = 0; a < rank; ++a) o.push_back(hl::Var("out" + std::to_string(a)));
+  std::vector<hl::Var> dyt_args{k};
+  for (size_t a = rank; a-- > 0;) dyt_args.push_back(o[a]);
+  dyt_args.push_back(n_var);
+  std::vector<hl::Expr> dy_at{n_var, k};
+  dy_at.insert(dy_at.end(), o.begin(), o.end());
+  hl::Func dyt = ctx.func("conv_grad_weight_dy_channels_inner");
+  dyt(dyt_args) = read(in[0], dy_at);
+  dyt.compute_root().vectorize(k, ctx.vector_width).parallel(n_var);
+  hl::Func x = pad_constant(in[1], xs, 0.0f, 2, /*staged=*/true);
+  compute_root_plain(x, xs, ctx.vector_width);
+
+  std::vector<hl::Var> t;
+  for (size_t a = 0; a < rank; ++a)
+    t.push_back(hl::Var("tap" + std::to_string(a)));  // "t<N>" would meet Halide's CSE names
+  // partial(k, taps (last axis first)..., c, chunk) in Halide order.
+  std::vector<hl::Var> pv{k};
+  for (size_t a = rank; a-- > 0;) pv.push_back(t[a]);
+  pv.push_back(c);
+  pv.push_back(chunk);
+
+  // Reduced: the output positions (last axis innermost), then the chunk's items.
+  hl::Region reduction;
+  for (size_t a = rank; a-- > 0;) reduction.push_back({0, to_int(dys[2 + a])});
+  reduction.push_back({0, per_chunk});
+  hl::RDom r(reduction);
+  hl::Expr n = chunk * per_chunk + r[static_cast<int>(rank)];
+  if (batch % chunks) {
+    r.where(n < batch);
+    n = hl::min(n, batch - 1);  // bounds inference does not see the predicate
+  }
+  std::vector<hl::Expr> dyt_at{k}, xi{n, c};
+  for (size_t a = rank; a-- > 0;) dyt_at.push_back(r[static_cast<int>(last - a)]);
+  dyt_at.push_back(n);
+  for (size_t a = 0; a < rank; ++a)
+    xi.push_back(r[static_cast<int>(last - a)] * to_int(w.stride[a]) - to_int(w.pad_begin[a]) +
+                 t[a] * to_int(w.dilation[a]));
+  hl::Func partial = ctx.func("conv_grad_weight_partial");
+  partial(pv) = 0.0f;
+  partial(pv) += dyt(dyt_at) * read(x, xi);
+
+  hl::Func sums = ctx.func("conv_grad_weight_sums");
+  sums(pv) = partial(pv);
+  const int vector = ctx.vector_width;
+  const int tile = std::min(channels, 2 * vector);
+  hl::Var ktile("ktile"), kvec("kvec"), task("task");
+  sums.compute_root()
+      .split(k, ktile, k, tile)
+      .split(k, kvec, k, vector)
+      .vectorize(k)
+      .unroll(kvec)
+      .unroll(t[last]);
+  std::vector<hl::VarOrRVar> order{k, kvec, t[last]};
+  for (size_t a = last; a-- > 0;) order.push_back(t[a]);
+  order.push_back(c);
+  order.push_back(ktile);
+  order.push_back(chunk);
+  sums.reorder(order).fuse(c, ktile, task).fuse(task, chunk, task).parallel(task);
+  partial.compute_at(sums, rank > 1 ? t[last - 1] : task)
+      .split(k, kvec, k, vector)
+      .vectorize(k)
+      .unroll(kvec)
+      .unroll(t[last]);
+  std::vector<hl::VarOrRVar> inner{k, kvec, t[last]};
+  for (int i = 0; i < r.dimensions(); ++i) inner.push_back(r[i]);
+  partial.update()
+      .split(k, kvec, k, vector)
+      .reorder(inner)
+      .vectorize(k)
+      .unroll(kvec)
+      .unroll(t[last]);
+
+  // dW = the sum over chunks.
+  auto wv = make_vars(ws.rank());  // k, c, taps...
+  hl::RDom s(0, chunks);
+  std::vector<hl::Expr> at{wv[0]};
+  for (size_t a = rank; a-- > 0;) at.push_back(wv[2 + a]);
+  at.push_back(wv[1]);
+  at.push_back(s);
+  hl::Func out = ctx.func("conv_grad_weight");
+  define(out, wv, hl::sum(sums(at)));
+  return out;
+}
+
+// dW with columns in the vector lanes, for few or grouped channels.
+hl::Func conv_grad_weight_by_columns(const ir::Node& node, std::span<const hl::Func> in,
+                                     LoweringContext& ctx) {
   const ir::Shape &dys = ctx.input(0), &xs = ctx.input(1), &ws = ctx.output_shape;
   const ir::Window w = ir::read_window(node.attrs, xs);
   const size_t rank = w.rank(), last = rank - 1;
@@ -116,13 +227,14 @@ hl::Func conv_grad_weight(const ir::Node& node, std::span<const hl::Func> in,
   const int chunks = std::min(kBatchChunks, batch);
   const int per_chunk = (batch + chunks - 1) / chunks;
   const int out_cols = to_int(dys[2 + last]);
-  const int vectors = (out_cols + kVector - 1) / kVector;
+  const int lanes = ctx.vector_width;
+  const int vectors = (out_cols + lanes - 1) / lanes;
 
   // dy zero beyond its last axis, so whole vectors of columns can be read.
   hl::Func dy = pad_constant(in[0], dys, 0.0f, 2 + last, /*staged=*/true);
-  compute_root_plain(dy, dys);
+  compute_root_plain(dy, dys, ctx.vector_width);
   hl::Func x = pad_constant(in[1], xs, 0.0f, 2, /*staged=*/true);
-  compute_root_plain(x, xs);
+  compute_root_plain(x, xs, ctx.vector_width);
 
   // partial(lane, taps..., c, k, chunk), in IR-like order: chunk, k, c, taps..., lane.
   hl::Var lane("lane"), c("c"), k("k"), chunk("chunk");
@@ -147,7 +259,7 @@ hl::Func conv_grad_weight(const ir::Node& node, std::span<const hl::Func> in,
     n = hl::min(n, batch - 1);  // bounds inference does not see the predicate
   }
 
-  hl::Expr column = r[0] * kVector + lane;
+  hl::Expr column = r[0] * lanes + lane;
   std::vector<hl::Expr> dyi{n, k}, xi{n, (k / kg) * cg + c};
   for (size_t a = 0; a < rank; ++a) {
     hl::Expr o = a == last ? column : out_pos(a);
@@ -177,13 +289,20 @@ hl::Func conv_grad_weight(const ir::Node& node, std::span<const hl::Func> in,
 
   // dW = the sum over chunks and lanes.
   auto wv = make_vars(ws.rank());  // k, c, taps...
-  hl::RDom s(hl::Region{{0, kVector}, {0, chunks}});
+  hl::RDom s(hl::Region{{0, lanes}, {0, chunks}});
   std::vector<hl::Expr> at{s[1], wv[0], wv[1]};
   for (size_t a = 0; a < rank; ++a) at.push_back(wv[2 + a]);
   at.push_back(s[0]);
   hl::Func out = ctx.func("conv_grad_weight");
   define(out, wv, hl::sum(read(sums, at)));
   return out;
+}
+
+hl::Func conv_grad_weight(const ir::Node& node, std::span<const hl::Func> in,
+                          LoweringContext& ctx) {
+  if (node.attrs.get_int("groups") == 1 && ctx.input(0)[1] % ctx.vector_width == 0)
+    return conv_grad_weight_by_channels(node, in, ctx);
+  return conv_grad_weight_by_columns(node, in, ctx);
 }
 
 }  // namespace

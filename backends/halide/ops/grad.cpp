@@ -57,19 +57,38 @@ hl::Func dense_grad_weight(const ir::Node&, std::span<const hl::Func> in, Loweri
   return out;
 }
 
-// Every axis but 1 summed: per item first (rows of the inner axes), then
-// over the batch.
+// Every axis but 1 summed (a bias gradient). Rows are summed a vector of
+// columns at a time into per-lane partial sums for each item (zeros past
+// the row's end), the items in parallel; then lanes and items are summed in
+// a fixed order, so runs repeat bit for bit.
 hl::Func sum_to_channels(const ir::Node&, std::span<const hl::Func> in, LoweringContext& ctx) {
   const ir::Shape& x = ctx.input(0);
-  hl::Region inner{{0, to_int(x[0])}};
-  for (size_t d = 2; d < x.rank(); ++d) inner.push_back({0, to_int(x[d])});
-  hl::RDom r(inner);
-  std::vector<hl::Expr> at{r[0]};
-  hl::Var c("c");
-  at.push_back(c);
-  for (size_t d = 2; d < x.rank(); ++d) at.push_back(r[static_cast<int>(d - 1)]);
+  const size_t rank = x.rank();
+  const int kLanes = ctx.vector_width;
+  hl::Var lane("lane"), c("c"), n("n");
+  hl::Func partial = ctx.func("sum_to_channels_partial");
+  if (rank == 2) {
+    partial(lane, c, n) = hl::select(lane == 0, read(in[0], {n, c}), 0.0f);
+  } else {
+    // Reduced: column vectors (innermost), then the other spatial axes.
+    const int cols = to_int(x[rank - 1]);
+    hl::Region region{{0, (cols + kLanes - 1) / kLanes}};
+    for (size_t d = rank - 1; d-- > 2;) region.push_back({0, to_int(x[d])});
+    hl::RDom r(region);
+    hl::Func row = pad_constant(in[0], x, 0.0f, rank - 1);
+    std::vector<hl::Expr> at{n, c};
+    for (size_t d = 2; d + 1 < rank; ++d) at.push_back(r[static_cast<int>(rank - 1 - d)]);
+    at.push_back(r[0] * kLanes + lane);
+    partial(lane, c, n) = 0.0f;
+    partial(lane, c, n) += read(row, at);
+    std::vector<hl::VarOrRVar> order{lane};
+    for (int i = 0; i < r.dimensions(); ++i) order.push_back(r[i]);
+    partial.update().reorder(order).vectorize(lane).parallel(n);
+  }
+  partial.compute_root().vectorize(lane, kLanes);
+  hl::RDom s(hl::Region{{0, kLanes}, {0, to_int(x[0])}});
   hl::Func out = ctx.func("sum_to_channels");
-  out(c) = hl::sum(read(in[0], at));
+  out(c) = hl::sum(partial(s[0], c, s[1]));
   return out;
 }
 

@@ -5,6 +5,7 @@
 // order (last axis fastest), so ties go to the same input; average pooling
 // divides by the forward's divisor; L2 pooling scales by x / y.
 #include <limits>
+#include <optional>
 
 #include "backends/halide/lowering_table.h"
 #include "backends/halide/nchw.h"
@@ -55,7 +56,7 @@ hl::Func lower_pool_grad(const ir::Node& node, std::span<const hl::Func> in, Low
     hl::Func winner = ctx.func("pool_grad_winner");
     std::vector<hl::Var> halide_order(o.rbegin(), o.rend());  // tuples bypass nchw.h
     winner(halide_order) = hl::argmax(r, read(x, xi));
-    compute_root_plain(winner, ys);
+    compute_root_plain(winner, ys, ctx.vector_width);
     hl::Expr index = 0;
     for (size_t a = 0; a < rank; ++a)
       index = index * to_int(w.kernel[a]) + winner(halide_order)[static_cast<int>(rank - 1 - a)];
@@ -76,23 +77,39 @@ hl::Func lower_pool_grad(const ir::Node& node, std::span<const hl::Func> in, Low
   }
 
   auto v = make_vars(rank + 2);  // n, c, input spatial...
-  hl::RDom q = taps_last_axis_fastest(w);
+  // Windows that tile the input (stride = kernel, no padding or dilation):
+  // each input lies in at most one window, found by division.
+  bool tiles = true;
+  for (size_t a = 0; a < rank; ++a)
+    tiles = tiles && w.stride[a] == w.kernel[a] && w.dilation[a] == 1 && w.pad_begin[a] == 0;
+
   hl::Expr valid = hl::Internal::const_true();
   hl::Expr linear_tap = 0;
   std::vector<hl::Expr> at{v[0], v[1]};
+  std::optional<hl::RDom> q;
+  if (!tiles) q = taps_last_axis_fastest(w);
   for (size_t a = 0; a < rank; ++a) {
-    const int stride = to_int(w.stride[a]);
-    hl::Expr numer = v[2 + a] + to_int(w.pad_begin[a]) - tap(q, rank, a) * to_int(w.dilation[a]);
-    hl::Expr out = numer / stride;  // Euclidean: exact where the stride divides
-    valid = valid && numer % stride == 0 && out >= 0 && out < to_int(ys[2 + a]);
+    const int stride = to_int(w.stride[a]), kernel = to_int(w.kernel[a]);
+    hl::Expr out, tap_a;
+    if (tiles) {
+      out = v[2 + a] / kernel;
+      tap_a = v[2 + a] % kernel;
+    } else {
+      tap_a = tap(*q, rank, a);
+      hl::Expr numer = v[2 + a] + to_int(w.pad_begin[a]) - tap_a * to_int(w.dilation[a]);
+      out = numer / stride;  // Euclidean: exact where the stride divides
+      valid = valid && numer % stride == 0 && out >= 0;
+    }
+    valid = valid && out < to_int(ys[2 + a]);
     at.push_back(hl::clamp(out, 0, to_int(ys[2 + a]) - 1));
-    linear_tap = linear_tap * to_int(w.kernel[a]) + tap(q, rank, a);
+    linear_tap = linear_tap * kernel + tap_a;
   }
   hl::Expr share = read(per_output, at);
   if (pool == "max") valid = valid && read(argmax, at) == linear_tap;
   if (pool == "l2") share *= read(in[0], as_exprs(v));
+  hl::Expr value = hl::select(valid, share, 0.0f);
   hl::Func out = ctx.func("pool_grad");
-  define(out, v, hl::sum(hl::select(valid, share, 0.0f)));
+  define(out, v, tiles ? value : hl::sum(value));
   return out;
 }
 
