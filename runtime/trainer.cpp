@@ -172,11 +172,25 @@ struct Trainer::Impl {
   int64_t profiled_steps = 0;
   bool profile_written = false;
 
+  // Dropout's masks depend on the run's seed too, not only on each layer's
+  // `seed` attribute: the forward and its gradient get the same mixed seed.
+  static void seed_dropout(ir::Graph& g, uint64_t run_seed) {
+    for (ir::NodeId id : g.topological_order()) {
+      ir::Node& n = g.node(id);
+      if (n.kind != ir::NodeKind::Op || (n.op != "dropout" && n.op != "dropout_grad")) continue;
+      const uint64_t layer =
+          n.attrs.has("seed") ? static_cast<uint64_t>(n.attrs.get_int("seed")) : 0;
+      n.attrs.set("seed",
+                  static_cast<int64_t>((layer + run_seed * 0x9E3779B97F4A7C15ull) & 0x7FFFFFFFull));
+    }
+  }
+
   Impl(const ir::Graph& m, Registry& r, TrainOptions o)
       : registry(r), options(std::move(o)), model(m) {
     if (options.epochs < 1 || options.batch < 1)
       throw std::invalid_argument("epochs and batch size must be at least 1");
     training = passes::make_training_graph(model, registry.ops, options.optimizer, options.freeze);
+    seed_dropout(training.graph, options.seed);
     evaluation = passes::make_evaluation_graph(model, registry.ops);
     backends::Backend& backend = find_backend();
     step_exe = backend.compile(training.graph, options.compile);

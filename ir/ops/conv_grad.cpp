@@ -55,7 +55,9 @@ OpDef grad_input_def() {
     return std::vector<Shape>{x};
   };
   def.macs = [](const OpContext& ctx, std::span<const Shape>) {
-    return ctx.input(0).elements_per_item() * ctx.input(1).elements_per_item();
+    // Per dy element: the weight's (channel in group, taps) of its output channel.
+    const Shape& w = ctx.input(1);
+    return ctx.input(0).elements_per_item() * (w.elements_per_item() / w[0]);
   };
   return def;
 }
