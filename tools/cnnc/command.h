@@ -38,7 +38,9 @@ struct UsageError : std::runtime_error {
 #define CNNC_COMMANDS(X) \
   X(inspect)             \
   X(check)               \
-  X(run) X(bench) X(train) X(eval) X(viz) X(init) X(dot) X(format) X(ops) X(passes) X(backends)
+  X(run)                 \
+  X(bench)               \
+  X(train) X(eval) X(gradcheck) X(viz) X(init) X(dot) X(format) X(ops) X(passes) X(backends)
 
 #define CNNC_DECLARE_COMMAND(name) void add_##name##_command(CLI::App& app, GlobalOptions& global);
 CNNC_COMMANDS(CNNC_DECLARE_COMMAND)
