@@ -16,10 +16,12 @@ namespace {
 constexpr const char* kStateKey = "cnnc.training_state";
 constexpr const char* kChecksumKey = "cnnc.crc32";
 
-// Over names, shapes and values in name order, so a renamed or reshaped
-// tensor fails the check as well as a flipped bit.
-std::string checksum(const std::map<std::string, ir::Tensor>& tensors) {
+// Over the training state's text, then names, shapes and values in name
+// order, so an edited counter, a renamed or reshaped tensor fail the check
+// as well as a flipped bit.
+std::string checksum(const std::string& state, const std::map<std::string, ir::Tensor>& tensors) {
   uLong crc = crc32(0L, Z_NULL, 0);
+  crc = crc32_z(crc, reinterpret_cast<const Bytef*>(state.data()), state.size());
   for (const auto& [name, t] : tensors) {
     const std::string header = name + ir::to_string(t.shape());
     crc =
@@ -38,15 +40,28 @@ std::string previous_checkpoint_path(const std::string& path) {
 }
 
 void write_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
-  const std::map<std::string, std::string> metadata{{kStateKey, checkpoint.state.dump()},
-                                                    {kChecksumKey, checksum(checkpoint.tensors)}};
+  const std::string state = checkpoint.state.dump();
+  const std::map<std::string, std::string> metadata{
+      {kStateKey, state}, {kChecksumKey, checksum(state, checkpoint.tensors)}};
   const std::vector<char> bytes = safetensors::encode(checkpoint.tensors, metadata);
+  // The current checkpoint becomes the previous one by a second name (a
+  // hard link, or a copy where links are not supported), and the new one
+  // replaces it by an atomic rename: `path` names a whole checkpoint at
+  // every moment, so a kill while writing never leaves `--resume` without one.
+  const std::string previous = previous_checkpoint_path(path);
   std::error_code ec;
-  if (std::filesystem::exists(path, ec))
-    std::filesystem::rename(path, previous_checkpoint_path(path), ec);
+  if (std::filesystem::exists(path, ec)) {
+    std::filesystem::remove(previous, ec);
+    if (!ec) std::filesystem::create_hard_link(path, previous, ec);
+    if (ec) {
+      ec.clear();
+      std::filesystem::copy_file(path, previous, std::filesystem::copy_options::overwrite_existing,
+                                 ec);
+    }
+  }
   if (ec)
-    throw IoError(fmt::format("{}: cannot keep the previous checkpoint as {}: {}", path,
-                              previous_checkpoint_path(path), ec.message()));
+    throw IoError(fmt::format("{}: cannot keep the previous checkpoint as {}: {}", path, previous,
+                              ec.message()));
   write_file_atomically(path, bytes);
 }
 
@@ -62,10 +77,10 @@ Checkpoint read_checkpoint(const std::string& path) {
                     path));
   Checkpoint c;
   for (const auto& info : file.tensors()) c.tensors.emplace(info.name, file.read(info.name));
-  if (checksum(c.tensors) != crc->second)
+  if (checksum(state->second, c.tensors) != crc->second)
     throw IoError(fmt::format(
-        "{}: the checkpoint is corrupted (its tensors do not match the checksum written with "
-        "them); the one before it is {}",
+        "{}: the checkpoint is corrupted (its tensors or training state do not match the "
+        "checksum written with them); the one before it is {}",
         path, previous_checkpoint_path(path)));
   try {
     c.state = nlohmann::json::parse(state->second);

@@ -319,12 +319,15 @@ struct Trainer::Impl {
                      {"config", options.config}};
     s["history"] = nlohmann::json::array();
     for (const auto& m : history) s["history"].push_back(to_json(m));
-    write_checkpoint(path("checkpoint.safetensors"), {state, s});
+    // The epoch's files first, the checkpoint last: writing it commits the
+    // epoch. Killed before, a resume redoes the epoch and rewrites the same
+    // files; killed after, they are complete.
     if (epoch_finished) {
       write_metrics_csv(path("metrics.csv"), history);
       plot_training_curves(history, path("curves.png"));
       safetensors::write(path("last.safetensors"), model_weights());
     }
+    write_checkpoint(path("checkpoint.safetensors"), {state, s});
   }
 
   void restore() {

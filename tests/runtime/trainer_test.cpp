@@ -156,6 +156,15 @@ TEST_F(Trainer, CorruptedOrTruncatedCheckpointIsRefusedAndThePreviousKept) {
   EXPECT_CONTAINS(io_error_of([&] { t.resume(); }), previous);
   write_bytes(latest, std::vector<char>(bytes.begin(), bytes.begin() + bytes.size() / 2));
   EXPECT_CONTAINS(io_error_of([&] { t.resume(); }), latest);
+  // An edited counter in the training state (same length, so the file
+  // still parses) fails the checksum too.
+  std::string text(bytes.begin(), bytes.end());
+  const size_t at = text.find("\\\"steps\\\":");
+  ASSERT_NE(at, std::string::npos);
+  const size_t digit = text.find_first_of("0123456789", at);
+  text[digit] = text[digit] == '9' ? '8' : static_cast<char>(text[digit] + 1);
+  write_bytes(latest, std::vector<char>(text.begin(), text.end()));
+  EXPECT_CONTAINS(io_error_of([&] { t.resume(); }), "is corrupted");
   // The previous checkpoint (after epoch 1) still loads and continues.
   std::filesystem::copy_file(previous, latest, std::filesystem::copy_options::overwrite_existing);
   t.resume();
