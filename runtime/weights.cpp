@@ -179,6 +179,98 @@ void load_weights(ir::Graph& graph, const std::string& path) {
   for (auto& [id, value] : values) graph.node(id).value = std::move(value);
 }
 
+std::string WeightsMatch::Skipped::describe() const {
+  switch (reason) {
+    case Reason::ShapeDiffers:
+      return fmt::format("'{}': shape {} in the file, {} in the model", name,
+                         ir::to_string(file_shape), ir::to_string(model_shape));
+    case Reason::NotFloat:
+      return fmt::format("'{}': dtype {}, expected F32 (or F16, BF16, F64)", name, dtype);
+    case Reason::NotInModel:
+      break;
+  }
+  return fmt::format("'{}' {}: the model has no such parameter", name, ir::to_string(file_shape));
+}
+
+std::string WeightsMatch::summary(const std::string& path) const {
+  std::vector<std::string> differ, file_shapes, groups, unused;
+  for (const auto& s : skipped) {
+    if (s.reason == Skipped::Reason::ShapeDiffers) {
+      differ.push_back(fmt::format("{} {}", s.name, ir::to_string(s.model_shape)));
+      file_shapes.push_back(ir::to_string(s.file_shape));
+    } else if (s.reason == Skipped::Reason::NotFloat) {
+      groups.push_back(
+          fmt::format("{} {} (the file's is {})", s.name, ir::to_string(s.model_shape), s.dtype));
+    } else {
+      unused.push_back(s.name);
+    }
+  }
+  if (!differ.empty())
+    groups.insert(groups.begin(),
+                  fmt::format("{} (the file's {} {})", fmt::join(differ, ", "),
+                              differ.size() == 1 ? "is" : "are", fmt::join(file_shapes, ", ")));
+  if (!not_in_file.empty()) {
+    std::vector<std::string> missing;
+    for (const auto& p : not_in_file)
+      missing.push_back(fmt::format("{} {}", p.name, ir::to_string(p.shape)));
+    groups.push_back(fmt::format("{} (not in the file)", fmt::join(missing, ", ")));
+  }
+  std::string out = fmt::format("loaded {} of {} parameters from {}", loaded.size(), params, path);
+  if (!groups.empty()) out += fmt::format("; initialized: {}", fmt::join(groups, "; "));
+  if (!unused.empty())
+    out += fmt::format("; unused from the file (no such parameter): {}", fmt::join(unused, ", "));
+  return out;
+}
+
+WeightsMatch load_matching_weights(ir::Graph& graph, const std::string& path) {
+  auto file = safetensors::File::open(path);
+  using Reason = WeightsMatch::Skipped::Reason;
+  WeightsMatch match;
+  std::vector<std::pair<ir::NodeId, const safetensors::TensorInfo*>> matched;
+  for (auto id : graph.param_nodes()) {
+    const auto& node = graph.node(id);
+    ++match.params;
+    const auto* info = file.find(node.name);
+    if (!info) {
+      match.not_in_file.push_back({node.name, node.param.shape});
+    } else if (info->shape != node.param.shape) {
+      match.skipped.push_back(
+          {node.name, Reason::ShapeDiffers, info->dtype, info->shape, node.param.shape});
+    } else if (!safetensors::is_float_dtype(info->dtype)) {
+      match.skipped.push_back(
+          {node.name, Reason::NotFloat, info->dtype, info->shape, node.param.shape});
+    } else {
+      match.loaded.push_back(node.name);
+      matched.emplace_back(id, info);
+    }
+  }
+  for (const auto& info : file.tensors()) {
+    auto id = graph.find(info.name);
+    if (id && graph.node(*id).kind == ir::NodeKind::Param) continue;
+    match.skipped.push_back({info.name, Reason::NotInModel, info.dtype, info.shape, {}});
+  }
+  if (matched.empty()) {
+    std::vector<std::string> problems;
+    for (const auto& s : match.skipped) problems.push_back(s.describe());
+    auto written_for = file.metadata().find("model");
+    throw WeightsError(
+        fmt::format("{}: no tensor matches a parameter of model '{}' by name and shape ({} "
+                    "tensor{}{}, {} parameter{}); is it the right file?{}{}",
+                    path, graph.name, file.tensors().size(), file.tensors().size() == 1 ? "" : "s",
+                    written_for == file.metadata().end()
+                        ? ""
+                        : fmt::format(" written for model '{}'", written_for->second),
+                    match.params, match.params == 1 ? "" : "s", problems.empty() ? "" : "\n  ",
+                    fmt::join(problems, "\n  ")),
+        problems);
+  }
+
+  std::vector<std::pair<ir::NodeId, ir::Tensor>> values;
+  for (auto [id, info] : matched) values.emplace_back(id, file.read(info->name));
+  for (auto& [id, value] : values) graph.node(id).value = std::move(value);
+  return match;
+}
+
 void save_weights(const ir::Graph& graph, const std::string& path) {
   std::map<std::string, ir::Tensor> tensors;
   std::vector<std::string> missing;

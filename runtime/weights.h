@@ -39,6 +39,46 @@ struct WeightsError : IoError {
 // tensors are converted to float.
 void load_weights(ir::Graph& graph, const std::string& path);
 
+// What load_matching_weights did. A parameter is loaded when the file has a
+// float tensor of its name and shape; every other tensor of the file is
+// skipped, with the reason.
+struct WeightsMatch {
+  struct Skipped {
+    enum class Reason { NotInModel, ShapeDiffers, NotFloat };
+    std::string name;
+    Reason reason = Reason::NotInModel;
+    std::string dtype;      // the tensor's, as in the file ("F32", "I64", ...)
+    ir::Shape file_shape;   // the tensor's
+    ir::Shape model_shape;  // the parameter's (ShapeDiffers, NotFloat)
+    // "'logits.weight': shape [10, 84] in the file, [5, 84] in the model"
+    std::string describe() const;
+  };
+  struct Param {
+    std::string name;
+    ir::Shape shape;
+  };
+  int64_t params = 0;               // the model's parameters
+  std::vector<std::string> loaded;  // parameters set from the file, in node order
+  std::vector<Skipped> skipped;     // the file's other tensors: those named like a
+                                    // parameter in node order, then the rest by name
+  std::vector<Param> not_in_file;   // parameters the file has no tensor for, in node order
+
+  // "loaded 8 of 10 parameters from FILE; initialized: logits.weight [5, 84],
+  // logits.bias [5] (the file's are [10, 84], [10])", then the parameters
+  // the file lacks and the tensors the model has no parameter for.
+  std::string summary(const std::string& path) const;
+};
+
+// Transfer learning (PyTorch's load_state_dict(strict=False)): sets every
+// Param node for which the safetensors file at `path` has a tensor of the
+// same name and shape, leaving the other parameters as they are (initialize
+// them first), and reports what was loaded and skipped. Tensors are
+// converted to float as load_weights does; a non-float tensor is skipped.
+// A file without a single matching tensor is a WeightsError naming it (one
+// problem per tensor): almost surely the wrong file. A corrupt file is an
+// IoError. On any error the graph is unchanged.
+WeightsMatch load_matching_weights(ir::Graph& graph, const std::string& path);
+
 // Writes every Param node's value to `path` (safetensors, F32, atomically),
 // with the model name in the metadata. Throws std::invalid_argument listing
 // parameters that have no value, IoError when the file cannot be written.

@@ -28,7 +28,7 @@ extern "C" void request_stop(int) {
 }
 
 struct TrainArgs {
-  std::string model, data, out, resume, weights, init = "he", optimizer = "sgd";
+  std::string model, data, out, resume, weights, weights_from, init = "he", optimizer = "sgd";
   std::string schedule = "constant", augment = "none", backend = "reference";
   std::vector<std::string> freeze;
   int64_t epochs = 10, batch = 64, limit = 0;
@@ -46,7 +46,7 @@ struct TrainArgs {
             {"lr", lr},           {"momentum", momentum},   {"weight_decay", weight_decay},
             {"beta1", beta1},     {"beta2", beta2},         {"eps", eps},
             {"warmup", warmup},   {"val_split", val_split}, {"nesterov", nesterov},
-            {"seed", seed},       {"threads", threads}};
+            {"seed", seed},       {"threads", threads},     {"weights_from", weights_from}};
   }
   void from_json(const nlohmann::json& j) {
     j.at("model").get_to(model), j.at("data").get_to(data), j.at("weights").get_to(weights);
@@ -59,6 +59,8 @@ struct TrainArgs {
     j.at("beta2").get_to(beta2), j.at("eps").get_to(eps), j.at("warmup").get_to(warmup);
     j.at("val_split").get_to(val_split), j.at("nesterov").get_to(nesterov);
     j.at("seed").get_to(seed), j.at("threads").get_to(threads);
+    // Runs started before --weights-from existed do not store it.
+    weights_from = j.value("weights_from", std::string());
   }
 };
 
@@ -106,14 +108,24 @@ void train(TrainArgs args, const std::string& resume_dir, bool epochs_given,
     throw UsageError("--val-split must be in [0, 1)");
   if (!(args.lr > 0)) throw UsageError("--lr must be positive");
 
+  if (!args.weights.empty() && !args.weights_from.empty())
+    throw UsageError(
+        "give --weights (every parameter) or --weights-from (those whose name and shape "
+        "match), not both");
+
   ModelOptions mo = model_options(global);
   mo.pipeline = "check";  // training needs the layers as written: no folding or fusion
-  if (!args.weights.empty())
+  // A resumed run takes every parameter from its checkpoint, so the files
+  // --weights and --weights-from named need not exist any more.
+  if (!args.weights.empty() && resume_dir.empty())
     mo.weights = args.weights;
   else
     mo.init = args.init;
   mo.seed = args.seed;
   ir::Graph model = load_model(args.model, registry(global), mo);
+  if (!args.weights_from.empty() && resume_dir.empty())
+    std::cerr << "cnnc: "
+              << load_matching_weights(model, args.weights_from).summary(args.weights_from) << "\n";
 
   const ir::Shape in = image_input_shape(model, "training");
   const data::DataSource source = data::parse_data_source(args.data);
@@ -209,7 +221,13 @@ void add_train_command(CLI::App& app, GlobalOptions& global) {
                   "test split, if it has one)");
   cmd->add_option("--limit", a->limit, "train on the first N training images only");
   cmd->add_option("--weights,-w", a->weights, "start from these weights (safetensors)");
-  cmd->add_option("--init", a->init, "initialization without --weights: he or xavier")
+  cmd->add_option("--weights-from", a->weights_from,
+                  "fine-tuning: initialize (--init, --seed), then load the tensors of this "
+                  "safetensors file whose name and shape match a parameter (e.g. all but a new "
+                  "head); see --freeze");
+  cmd->add_option("--init", a->init,
+                  "initialization without --weights (with --weights-from, of the parameters it "
+                  "does not set): he or xavier")
       ->check(CLI::IsMember({"he", "xavier"}));
   cmd->add_option("--freeze", a->freeze, "layers or blocks not to train (comma-separated)")
       ->delimiter(',');
