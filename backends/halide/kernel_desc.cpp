@@ -13,6 +13,7 @@
 #include "backends/halide/schedule_heuristics.h"
 #include "backends/halide/weight_packing.h"
 #include "ir/cost.h"
+#include "ir/ops/dropout_mask.h"
 #include "ir/ops/window.h"
 
 namespace cnnc::backends::halide {
@@ -23,6 +24,16 @@ std::string attrs_text(const ir::AttrMap& attrs) {
   std::vector<std::string> parts;
   for (const auto& [k, v] : attrs.values()) parts.push_back(k + "=" + ir::format_attr_value(v));
   return fmt::format("{}", fmt::join(parts, " "));
+}
+
+// What a node's lowering depends on besides its shapes: its attributes,
+// and for dropout its mask stream, the hash of the layer's name
+// (ir/ops/dropout_mask.h), so that two dropout layers alike but for their
+// names never share a kernel.
+std::string lowering_text(const ir::Node& n) {
+  std::string text = attrs_text(n.attrs);
+  if (n.op == "dropout") text += fmt::format(" (stream {})", ir::dropout_mask::stream_of(n.name));
+  return text;
 }
 
 // The anchor's family and shapes: the first convolution or dense layer of
@@ -265,13 +276,13 @@ KernelDesc describe_kernel(const ir::Graph& graph, ir::NodeId id, int64_t batch,
           refs.push_back(position.count(t.node) ? fmt::format("arg{}", position[t.node])
                                                 : fmt::format("n{}", t.node));
         sig += fmt::format("n{} = {}({}) {} -> {}\n", inner, m.op, fmt::join(refs, ", "),
-                           attrs_text(m.attrs), ir::to_string(m.outputs.at(0).with_batch(batch)));
+                           lowering_text(m), ir::to_string(m.outputs.at(0).with_batch(batch)));
       }
     }
   } else {
     if (node.kind == ir::NodeKind::Op)
-      sig += fmt::format("{} {} -> {}\n", node.op, attrs_text(node.attrs),
-                         ir::to_string(d.output_shape));
+      sig +=
+          fmt::format("{} {} -> {}\n", node.op, lowering_text(node), ir::to_string(d.output_shape));
   }
   for (auto& arg : d.arguments)
     if (!arg.is_weight && arg.shape.rank() == 0)

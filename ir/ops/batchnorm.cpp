@@ -40,7 +40,7 @@ void register_batchnorm_ops(OpRegistry& registry) {
   // a per-channel broadcast, and declaring it so lets the fuser put it in a
   // conv's epilogue (conv -> batchnorm -> relu becomes one kernel). The
   // training form reduces over the batch; it only appears in training
-  // graphs, which are not fused (and the Halide lowering refuses it).
+  // graphs, which are not fused.
   def.kind = PatternKind::Broadcast;
   def.attrs = {{.name = "eps",
                 .type = AttrType::Float,
