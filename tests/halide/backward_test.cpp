@@ -127,6 +127,10 @@ TEST(HalideBackward, SmallBackwardOps) {
               {{"act", std::string(act)}});
   sweep.add("dense_grad_input", {ir::Shape{N, 13}, ir::Shape{13, 21}});
   sweep.add("dense_grad_weight", {ir::Shape{N, 13}, ir::Shape{N, 21}});
+  // LeNet-5's f1: whole register tiles, and a tail of columns.
+  sweep.add("dense_grad_input", {ir::Shape{N, 120}, ir::Shape{120, 400}});
+  sweep.add("dense_grad_weight", {ir::Shape{N, 120}, ir::Shape{N, 400}});
+  sweep.add("dense_grad_input", {ir::Shape{N, 10}, ir::Shape{10, 84}});
   sweep.add("sum_to_channels", ir::Shape{N, 5, 6, 7});
   sweep.add("sum_to_channels", ir::Shape{N, 9});
   sweep.add("reshape_like", {ir::Shape{N, 60}, ir::Shape{N, 3, 4, 5}});

@@ -56,15 +56,25 @@ hl::Func conv_grad_input(const ir::Node& node, std::span<const hl::Func> in, Low
   hl::Expr group = v[1] / cg;
   hl::Expr k = group * kg + r[0];
   std::vector<hl::Expr> dyi{v[0], k}, wi{k, v[1] - group * cg};
-  hl::Expr divides = hl::Internal::const_true();
+  // Taps that land between dy's positions (stride) or outside dy read
+  // nothing: on the outer axes they are skipped (the RDom's predicate, a
+  // branch per row), on the vectorized last axis they are zeroed per lane.
+  hl::Expr lands = hl::Internal::const_true(), divides = hl::Internal::const_true();
   for (size_t a = 0; a < rank; ++a) {
     const int stride = to_int(w.stride[a]);
     hl::Expr numer =
         v[2 + a] + to_int(w.pad_begin[a]) - r[1 + static_cast<int>(a)] * to_int(w.dilation[a]);
-    if (stride > 1) divides = divides && numer % stride == 0;
-    dyi.push_back(stride > 1 ? numer / stride : numer);
+    hl::Expr at = stride > 1 ? numer / stride : numer;
+    if (a + 1 < rank) {
+      lands = lands && numer >= 0 && at < to_int(dys[2 + a]);
+      if (stride > 1) lands = lands && numer % stride == 0;
+    } else if (stride > 1) {
+      divides = numer % stride == 0;
+    }
+    dyi.push_back(at);
     wi.push_back(r[1 + static_cast<int>(a)]);
   }
+  if (!hl::Internal::is_const_one(lands)) r.where(lands);
   hl::Expr term = read(dy, dyi) * read(in[1], wi);
   if (!hl::Internal::is_const_one(divides)) term = hl::select(divides, term, 0.0f);
 
