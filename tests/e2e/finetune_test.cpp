@@ -19,31 +19,15 @@
 #include "runtime/checkpoint.h"
 #include "runtime/safetensors.h"
 
+#include "tests/e2e/cli_runner.h"
+
 namespace cnnc {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int status = -1;
-  std::string output;  // stdout and stderr
-};
-
-Result cnnc(const std::string& args) {
-  std::string cmd = std::string(CNNC_CLI) + " " + args + " 2>&1";
-  Result r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.output.append(buf, n);
-  int raw = pclose(pipe);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-  return r;
-}
-
-#define EXPECT_HAS(text, part) \
-  EXPECT_NE((text).find(part), std::string::npos) << "expected '" << (part) << "' in:\n" << (text)
+using e2e::cnnc;
+using e2e::Result;
 
 // Two convolutions and a dense head of `classes` units on 8x8 gray images;
 // [N, 4, 4, 4] reach the head, so logits.weight is [classes, 64].

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
+#include <string_view>
 
 #include "tools/cnnc/command.h"
 
@@ -41,6 +43,47 @@ void check_fits(const ir::Graph& model, const data::LabeledImages& set, const st
     throw UsageError(fmt::format("the {} images are {} but model input '{}' is {}", what,
                                  ir::to_string(set.images.shape()), input.name,
                                  ir::to_string(input.outputs.at(0))));
+}
+
+void normalize_images(data::LabeledImages& set, const std::vector<float>& mean,
+                      const std::vector<float>& std) {
+  if (mean.empty() && std.empty()) return;
+  const ir::Shape& shape = set.images.shape();
+  const int64_t channels = shape[1], plane = shape[2] * shape[3];
+  auto per_channel = [&](const std::vector<float>& values, float none, const char* name) {
+    if (values.empty()) return std::vector<float>(static_cast<size_t>(channels), none);
+    if (values.size() == 1) return std::vector<float>(static_cast<size_t>(channels), values[0]);
+    if (static_cast<int64_t>(values.size()) != channels)
+      throw UsageError(fmt::format("--{} has {} values; the images have {} channel{}", name,
+                                   values.size(), channels, channels == 1 ? "" : "s"));
+    return values;
+  };
+  const std::vector<float> m = per_channel(mean, 0.0f, "mean"), s = per_channel(std, 1.0f, "std");
+  for (float v : s)
+    if (!(v > 0)) throw UsageError(fmt::format("--std must be positive, got {}", v));
+  float* x = set.images.raw();
+  for (int64_t item = 0; item < shape[0]; ++item)
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t i = 0; i < plane; ++i, ++x) *x = (*x - m[c]) / s[c];
+}
+
+void check_image_size(const std::string& size, const ir::Shape& input, const std::string& model) {
+  if (size.empty()) return;
+  auto number = [&](std::string_view text) -> int64_t {
+    int64_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || v < 1)
+      throw UsageError(fmt::format("--image-size {}: expected N or HxW, e.g. 64 or 48x64", size));
+    return v;
+  };
+  const size_t x = size.find('x');
+  const int64_t h = number(std::string_view(size).substr(0, x));
+  const int64_t w = x == std::string::npos ? h : number(std::string_view(size).substr(x + 1));
+  if (h != input[2] || w != input[3])
+    throw UsageError(fmt::format(
+        "--image-size {} but model '{}' takes {}x{} images ({}); images are resized to the "
+        "model's input, so change the model's input line to train on {}x{}",
+        size, model, input[2], input[3], ir::to_string(input), h, w));
 }
 
 }  // namespace cnnc::cli

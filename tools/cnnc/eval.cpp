@@ -30,6 +30,7 @@ struct EvalArgs {
   std::string model, weights, data, split = "test", json, pipeline = "inference";
   BackendChoice backend;
   int64_t batch = 64, limit = 0;
+  std::vector<float> mean, std;  // as the model was trained with
 };
 
 // The evaluation graph takes the logits before a final softmax. Dropping
@@ -187,6 +188,7 @@ void eval(EvalArgs a, GlobalOptions& global) {
       data::load_split(source, a.split, static_cast<int>(in[1]), in[2], in[3]), a.limit);
   if (set.labels.size() == 0) throw std::runtime_error(fmt::format("--data {}: no images", a.data));
   check_fits(model, set, a.split);
+  normalize_images(set, a.mean, a.std);
   if (set.classes > classes)
     throw std::runtime_error(
         fmt::format("--data {}: labels go up to {}, but model '{}' scores {} classes (0 to {})",
@@ -227,6 +229,8 @@ void add_eval_command(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--limit", a->limit, "evaluate the first N images only")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--json", a->json, "also write the results to this file as JSON");
+  cmd->add_option("--mean", a->mean, "as cnnc train's: subtracted per channel")->delimiter(',');
+  cmd->add_option("--std", a->std, "as cnnc train's: divided by, per channel")->delimiter(',');
   cmd->add_option("--pipeline", a->pipeline,
                   "pass pipeline before compiling (default inference: batchnorm folded, layers "
                   "fused; `cnnc passes` lists them)");

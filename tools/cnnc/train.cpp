@@ -30,7 +30,9 @@ extern "C" void request_stop(int) {
 struct TrainArgs {
   std::string model, data, out, resume, weights, weights_from, init = "he", optimizer = "sgd";
   std::string schedule = "constant", augment = "none", backend = "reference";
+  std::string image_size;
   std::vector<std::string> freeze;
+  std::vector<float> mean, std;
   int64_t epochs = 10, batch = 64, limit = 0;
   double lr = 0.01, momentum = 0, weight_decay = 0, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
   double warmup = 0, val_split = 0;
@@ -39,14 +41,32 @@ struct TrainArgs {
   int threads = 0;
 
   nlohmann::json to_json() const {
-    return {{"model", model},     {"data", data},           {"weights", weights},
-            {"init", init},       {"optimizer", optimizer}, {"schedule", schedule},
-            {"augment", augment}, {"backend", backend},     {"freeze", freeze},
-            {"epochs", epochs},   {"batch", batch},         {"limit", limit},
-            {"lr", lr},           {"momentum", momentum},   {"weight_decay", weight_decay},
-            {"beta1", beta1},     {"beta2", beta2},         {"eps", eps},
-            {"warmup", warmup},   {"val_split", val_split}, {"nesterov", nesterov},
-            {"seed", seed},       {"threads", threads},     {"weights_from", weights_from}};
+    return {{"model", model},
+            {"data", data},
+            {"weights", weights},
+            {"init", init},
+            {"optimizer", optimizer},
+            {"schedule", schedule},
+            {"augment", augment},
+            {"backend", backend},
+            {"freeze", freeze},
+            {"epochs", epochs},
+            {"batch", batch},
+            {"limit", limit},
+            {"lr", lr},
+            {"momentum", momentum},
+            {"weight_decay", weight_decay},
+            {"beta1", beta1},
+            {"beta2", beta2},
+            {"eps", eps},
+            {"warmup", warmup},
+            {"val_split", val_split},
+            {"nesterov", nesterov},
+            {"seed", seed},
+            {"threads", threads},
+            {"weights_from", weights_from},
+            {"mean", mean},
+            {"std", std}};
   }
   void from_json(const nlohmann::json& j) {
     j.at("model").get_to(model), j.at("data").get_to(data), j.at("weights").get_to(weights);
@@ -61,6 +81,8 @@ struct TrainArgs {
     j.at("seed").get_to(seed), j.at("threads").get_to(threads);
     // Runs started before --weights-from existed do not store it.
     weights_from = j.value("weights_from", std::string());
+    mean = j.value("mean", std::vector<float>());
+    std = j.value("std", std::vector<float>());
   }
 };
 
@@ -128,6 +150,7 @@ void train(TrainArgs args, const std::string& resume_dir, bool epochs_given,
               << load_matching_weights(model, args.weights_from).summary(args.weights_from) << "\n";
 
   const ir::Shape in = image_input_shape(model, "training");
+  check_image_size(args.image_size, in, model.name);
   const data::DataSource source = data::parse_data_source(args.data);
   data::LabeledImages train_set = first_items(
       data::load_split(source, "train", static_cast<int>(in[1]), in[2], in[3]), args.limit);
@@ -141,6 +164,8 @@ void train(TrainArgs args, const std::string& resume_dir, bool epochs_given,
   }
   check_fits(model, train_set, "training");
   if (validation) check_fits(model, *validation, "validation");
+  normalize_images(train_set, args.mean, args.std);
+  if (validation) normalize_images(*validation, args.mean, args.std);
 
   training::TrainOptions o;
   o.backend = args.backend;
@@ -214,6 +239,15 @@ void add_train_command(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--schedule", a->schedule,
                   "learning-rate schedule: constant, step:EPOCHS:GAMMA or cosine");
   cmd->add_option("--warmup", a->warmup, "epochs of linear learning-rate warm-up");
+  cmd->add_option("--image-size", a->image_size,
+                  "N or HxW: the size images are resized to (folder: data), which must be the "
+                  "model input's");
+  cmd->add_option("--mean", a->mean,
+                  "subtracted from the pixels (in [0, 1]) per channel, or one value for all; "
+                  "eval and run need the same")
+      ->delimiter(',');
+  cmd->add_option("--std", a->std, "the pixels are then divided by it, per channel or one value")
+      ->delimiter(',');
   cmd->add_option("--augment", a->augment,
                   "comma-separated: shift=PIXELS, crop=PADDING, flip, elastic[=ALPHA:SIGMA]");
   cmd->add_option("--val-split", a->val_split,
