@@ -223,18 +223,20 @@ Schedule choose_schedule(const KernelDesc& kernel, const std::string& target,
       // Units that are not a multiple of the vector width (LeNet's 120 and
       // 84) read zero-filled weight blocks; the last tile of units shifts
       // inwards and recomputes a few, which beats scalar code by far.
-      if (a.output[1] >= v) {
+      // Fewer units than a vector (a classifier's 10 on AVX-512): half
+      // vectors, rather than generic code that gathers the weights.
+      if (const int dv = a.output[1] >= v ? v : (a.output[1] >= 8 && v > 8 ? 8 : 0); dv) {
         int tk = 1;
         double best = 0;
         for (int c : {1, 2, 4}) {
-          if (c * v > a.output[1]) break;
+          if (c * dv > a.output[1]) break;
           const double waste =
-              static_cast<double>(ceil_div(a.output[1], c * v) * c * v) / a.output[1];
+              static_cast<double>(ceil_div(a.output[1], c * dv) * c * dv) / a.output[1];
           if (c / (waste * waste) > best) best = c / (waste * waste), tk = c;
         }
         const int tn = static_cast<int>(std::min<int64_t>(a.output[0], (t.registers - 4) / tk));
         return {.kind = ScheduleTemplate::Dense,
-                .vector_width = v,
+                .vector_width = dv,
                 .tile_k = tk,
                 .tile_x = std::max(tn, 1)};
       }

@@ -18,6 +18,8 @@ TEST(HalideShapeOps, DenseFlattenReshapeConcat) {
                {"bias", i % 3 != 0},
                {"act", std::string(acts[i % 7])}});
   sweep.add("dense", ir::Shape{N, 400}, {{"units", 120}, {"act", std::string("relu")}});
+  // Fewer units than an AVX-512 vector: half vectors (LeNet-5's classifier).
+  for (int64_t units : {8, 10, 15}) sweep.add("dense", ir::Shape{N, 84}, {{"units", units}});
 
   sweep.add("flatten", ir::Shape{N, 3, 5, 7});
   sweep.add("flatten", ir::Shape{N, 7});
