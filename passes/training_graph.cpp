@@ -1,5 +1,7 @@
 #include "passes/training_graph.h"
 
+#include "passes/fold_activation_grad.h"
+
 #include <fmt/format.h>
 
 #include <stdexcept>
@@ -179,6 +181,7 @@ TrainingGraph make_training_graph(const ir::Graph& model, const ir::OpRegistry& 
     }
   }
   g.set_outputs(outputs);
+  fold_activation_grads(g);
   eliminate_dead_nodes(g);
   return t;
 }

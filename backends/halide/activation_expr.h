@@ -20,4 +20,9 @@ Halide::Expr activation_expr(std::string_view name, float alpha, const Halide::E
 // activation's default: 0.01 for leaky_relu, 1.0 for elu); absent means none.
 Halide::Expr layer_activation(const ir::AttrMap& attrs, const Halide::Expr& x);
 
+// act'(x) written with y = act(x), from the same attributes (absent: none),
+// as the reference's derivative_from_output: the backward needs only the
+// activation's output.
+Halide::Expr layer_activation_derivative(const ir::AttrMap& attrs, const Halide::Expr& y);
+
 }  // namespace cnnc::backends::halide

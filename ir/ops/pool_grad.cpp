@@ -36,7 +36,13 @@ OpDef pool_grad_def() {
                {.name = "count_include_pad",
                 .type = AttrType::Bool,
                 .default_value = false,
-                .doc = "as avgpool's"}};
+                .doc = "as avgpool's"},
+               act_attr(),
+               act_alpha_attr()};
+  // A folded activation_grad (passes/fold_activation_grad.h).
+  def.attrs[def.attrs.size() - 2].doc =
+      "x is the output of this activation, and dx is taken through it (a folded "
+      "activation_grad)";
   def.min_inputs = def.max_inputs = 3;
   def.infer = [](const OpContext& ctx) {
     const Shape &x = ctx.input(0), &y = ctx.input(1), &dy = ctx.input(2);

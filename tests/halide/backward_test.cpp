@@ -117,6 +117,16 @@ TEST(HalideBackward, PoolingGradientsOverRandomWindows) {
             {ir::Shape{N, 6, 28, 28}, ir::Shape{N, 6, 14, 14}, ir::Shape{N, 6, 14, 14}},
             {{"pool", std::string("max")}, {"kernel", Ints{2, 2}}});
   for (float& v : sweep.last_inputs(3)[0].data()) v = std::max(v, 0.0f);
+  // With a folded activation_grad: x is the activation's output.
+  for (const char* act : {"relu", "tanh", "leaky_relu"}) {
+    sweep.add("pool_grad", {ir::Shape{N, 3, 8, 8}, ir::Shape{N, 3, 4, 4}, ir::Shape{N, 3, 4, 4}},
+              {{"pool", std::string("max")}, {"kernel", Ints{2, 2}}, {"act", std::string(act)}});
+    sweep.add("pool_grad", {ir::Shape{N, 2, 7, 7}, ir::Shape{N, 2, 3, 3}, ir::Shape{N, 2, 3, 3}},
+              {{"pool", std::string("avg")},
+               {"kernel", Ints{3, 3}},
+               {"stride", Ints{2, 2}},
+               {"act", std::string(act)}});
+  }
   sweep.check();
 }
 

@@ -17,27 +17,12 @@ namespace {
 
 namespace hl = Halide;
 
-// act'(x) written with y = act(x), as the reference kernel's derivative_from_output.
-hl::Expr derivative_from_output(const ir::AttrMap& attrs, const hl::Expr& y) {
-  const std::string& name = attrs.get_ident("act");
-  double alpha = attrs.get_float("act_alpha");
-  if (alpha == 0.0) alpha = name == "leaky_relu" ? 0.01 : 1.0;
-  const hl::Expr zero = 0.0f, one = 1.0f;
-  if (name == "none") return one;
-  if (name == "relu") return hl::select(y > zero, one, zero);
-  if (name == "relu6") return hl::select(y > zero && y < 6.0f, one, zero);
-  if (name == "leaky_relu") return hl::select(y > zero, one, static_cast<float>(alpha));
-  if (name == "tanh") return one - y * y;
-  if (name == "sigmoid") return y * (one - y);
-  if (name == "elu") return hl::select(y > zero, one, y + static_cast<float>(alpha));
-  throw std::invalid_argument("activation_grad: unknown activation '" + name + "'");
-}
-
 hl::Func activation_grad(const ir::Node& node, std::span<const hl::Func> in, LoweringContext& ctx) {
   auto v = make_vars(ctx.output_shape.rank());
   hl::Func out = ctx.func("activation_grad");
-  define(out, v,
-         read(in[1], as_exprs(v)) * derivative_from_output(node.attrs, read(in[0], as_exprs(v))));
+  define(
+      out, v,
+      read(in[1], as_exprs(v)) * layer_activation_derivative(node.attrs, read(in[0], as_exprs(v))));
   return out;
 }
 

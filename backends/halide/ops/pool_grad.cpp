@@ -7,6 +7,7 @@
 #include <limits>
 #include <optional>
 
+#include "backends/halide/activation_expr.h"
 #include "backends/halide/lowering_table.h"
 #include "backends/halide/nchw.h"
 #include "backends/halide/schedule_templates.h"
@@ -109,7 +110,9 @@ hl::Func lower_pool_grad(const ir::Node& node, std::span<const hl::Func> in, Low
   if (pool == "l2") share *= read(in[0], as_exprs(v));
   hl::Expr value = hl::select(valid, share, 0.0f);
   hl::Func out = ctx.func("pool_grad");
-  define(out, v, tiles ? value : hl::sum(value));
+  define(out, v,
+         (tiles ? value : hl::sum(value)) *
+             layer_activation_derivative(node.attrs, read(in[0], as_exprs(v))));
   return out;
 }
 

@@ -76,4 +76,25 @@ inline void apply_activation(const Activation& act, std::span<float> values) {
   for (float& v : values) v = act(v);
 }
 
+// act'(x) written with y = act(x), so the backward needs only the output.
+inline float derivative_from_output(const Activation& act, float y) {
+  switch (act.kind) {
+    case ActKind::None:
+      return 1.0f;
+    case ActKind::Relu:
+      return y > 0.0f ? 1.0f : 0.0f;
+    case ActKind::Relu6:
+      return y > 0.0f && y < 6.0f ? 1.0f : 0.0f;
+    case ActKind::LeakyRelu:
+      return y > 0.0f ? 1.0f : act.alpha;
+    case ActKind::Tanh:
+      return 1.0f - y * y;
+    case ActKind::Sigmoid:
+      return y * (1.0f - y);
+    case ActKind::Elu:
+      return y > 0.0f ? 1.0f : y + act.alpha;
+  }
+  return 1.0f;
+}
+
 }  // namespace cnnc::backends::reference

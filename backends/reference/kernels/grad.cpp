@@ -11,27 +11,6 @@ namespace cnnc::backends::reference {
 
 namespace {
 
-// act'(x) written with y = act(x), so the backward needs only the output.
-float derivative_from_output(const Activation& act, float y) {
-  switch (act.kind) {
-    case ActKind::None:
-      return 1.0f;
-    case ActKind::Relu:
-      return y > 0.0f ? 1.0f : 0.0f;
-    case ActKind::Relu6:
-      return y > 0.0f && y < 6.0f ? 1.0f : 0.0f;
-    case ActKind::LeakyRelu:
-      return y > 0.0f ? 1.0f : act.alpha;
-    case ActKind::Tanh:
-      return 1.0f - y * y;
-    case ActKind::Sigmoid:
-      return y * (1.0f - y);
-    case ActKind::Elu:
-      return y > 0.0f ? 1.0f : y + act.alpha;
-  }
-  return 1.0f;
-}
-
 void activation_grad_kernel(const KernelArgs& args) {
   const ir::Tensor& y = *args.inputs[0];
   const ir::Tensor& dy = *args.inputs[1];

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "backends/reference/kernel_table.h"
+#include "backends/reference/kernels/activation_apply.h"
 #include "backends/reference/kernels/window_geometry.h"
 
 namespace cnnc::backends::reference {
@@ -16,6 +17,7 @@ void pool_grad_kernel(const KernelArgs& args) {
   const auto& attrs = args.node.attrs;
   const std::string pool = attrs.get_ident("pool");
   const bool include_pad = attrs.get_bool("count_include_pad");
+  const Activation act = activation_from_attrs(attrs);
   const Geometry3 g =
       geometry3(ir::read_window(attrs, x.shape(), /*default_stride=*/0), x.shape(), y.shape());
   const int64_t planes = x.shape()[0] * x.shape()[1];
@@ -51,7 +53,8 @@ void pool_grad_kernel(const KernelArgs& args) {
           }
         }
     float* out = args.outputs[0].raw() + p * g.in_size();
-    for (size_t i = 0; i < dx.size(); ++i) out[i] = static_cast<float>(dx[i]);
+    for (size_t i = 0; i < dx.size(); ++i)
+      out[i] = static_cast<float>(dx[i]) * derivative_from_output(act, in[i]);
   }
 }
 
