@@ -13,9 +13,11 @@ size_t fold_activation_grads(ir::Graph& g) {
     if (in.size() != 2) continue;
     const ir::NodeId pool = in[1].node;
     ir::Node& p = g.node(pool);
-    if (p.kind != ir::NodeKind::Op || p.op != "pool_grad") continue;
+    // Which input of the producer is the activation's output (x).
+    const int x_port = p.op == "pool_grad" ? 0 : p.op == "conv_grad_input" ? 2 : -1;
+    if (p.kind != ir::NodeKind::Op || x_port < 0) continue;
     if (p.attrs.has("act") && p.attrs.get_ident("act") != "none") continue;
-    if (g.inputs_of(pool).at(0) != in[0]) continue;  // x must be the activation's output
+    if (g.inputs_of(pool).at(static_cast<size_t>(x_port)) != in[0]) continue;
     const std::vector<ir::NodeId> readers = g.consumers_of(pool);
     const auto outputs = g.outputs();
     if (readers.size() != 1 ||

@@ -43,6 +43,12 @@ OpDef grad_input_def() {
       "(x for its shape)";
   def.kind = PatternKind::Opaque;
   def.attrs = conv_window_attrs();
+  // A folded activation_grad (passes/fold_activation_grad.h).
+  def.attrs.push_back(act_attr());
+  def.attrs.back().doc =
+      "x is the output of this activation, and dx is taken through it (a folded "
+      "activation_grad)";
+  def.attrs.push_back(act_alpha_attr());
   def.min_inputs = def.max_inputs = 3;
   def.infer = [](const OpContext& ctx) {
     const Shape &dy = ctx.input(0), &w = ctx.input(1), &x = ctx.input(2);

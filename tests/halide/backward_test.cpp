@@ -78,6 +78,11 @@ TEST(HalideBackward, ConvolutionGradientsOfLeNetLayers) {
     sweep.add("conv_grad_weight", {ir::Shape{N, 16, 10, 10}, ir::Shape{N, 6, 14, 14}}, c2);
     sweep.add("conv_grad_input",
               {ir::Shape{N, 16, 10, 10}, ir::Shape{16, 6, 5, 5}, ir::Shape{N, 6, 14, 14}}, c2);
+    // With a folded activation_grad (x is the previous ReLU's output).
+    Attrs c2_relu = c2;
+    c2_relu["act"] = std::string("relu");
+    sweep.add("conv_grad_input",
+              {ir::Shape{N, 16, 10, 10}, ir::Shape{16, 6, 5, 5}, ir::Shape{N, 6, 14, 14}}, c2_relu);
     sweep.check();
   }
 }

@@ -47,5 +47,27 @@ output d
   EXPECT_EQ(fold_activation_grads(g), 0u);
 }
 
+TEST(FoldActivationGrad, AConvolutionAfterAnActivationTakesItsGradient) {
+  ir::Graph model = frontend::parse_model("m.cnn", R"(model m
+input x [N, 1, 6, 6]
+conv2d c1 filters=2 kernel=3 pad=1
+relu r
+conv2d c2 filters=2 kernel=3 pad=1
+flatten
+dense d units=3
+output d
+)",
+                                          global_registry().ops);
+  initialize_params(model, "he", 1);
+  const TrainingGraph t = make_training_graph(model, global_registry().ops, {});
+  bool folded = false;
+  for (ir::NodeId id : t.graph.topological_order()) {
+    const ir::Node& n = t.graph.node(id);
+    EXPECT_NE(n.op, "activation_grad") << n.name;
+    if (n.op == "conv_grad_input" && n.attrs.get_ident("act") == "relu") folded = true;
+  }
+  EXPECT_TRUE(folded);
+}
+
 }  // namespace
 }  // namespace cnnc::passes

@@ -14,6 +14,7 @@
 // do not depend on the thread count and a run repeats bit for bit.
 #include <algorithm>
 
+#include "backends/halide/activation_expr.h"
 #include "backends/halide/lowering_table.h"
 #include "backends/halide/nchw.h"
 #include "backends/halide/schedule_templates.h"
@@ -119,7 +120,8 @@ hl::Func conv_grad_input(const ir::Node& node, std::span<const hl::Func> in, Low
   if (tr > 1) acc.unroll(row), acc.update().unroll(row);
 
   hl::Func out = ctx.func("conv_grad_input");
-  define(out, v, read(dx, as_exprs(v)));
+  define(out, v,
+         read(dx, as_exprs(v)) * layer_activation_derivative(node.attrs, read(in[2], as_exprs(v))));
   return out;
 }
 

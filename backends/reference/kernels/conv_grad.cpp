@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "backends/reference/kernel_table.h"
+#include "backends/reference/kernels/activation_apply.h"
 #include "backends/reference/kernels/window_geometry.h"
 
 namespace cnnc::backends::reference {
@@ -62,6 +63,12 @@ void conv_grad_input_kernel(const KernelArgs& args) {
                  dx[static_cast<size_t>(in)] += double{dy[out]} * w[weight];
                });
   store(dx, args.outputs[0]);
+  // A folded activation_grad: x is that activation's output.
+  const Activation act = activation_from_attrs(args.node.attrs);
+  if (act.kind == ActKind::None) return;
+  const ir::Tensor& x = *args.inputs[2];
+  for (int64_t i = 0; i < x.size(); ++i)
+    args.outputs[0][i] = args.outputs[0][i] * derivative_from_output(act, x[i]);
 }
 
 void conv_grad_weight_kernel(const KernelArgs& args) {
