@@ -109,6 +109,18 @@ void train(TrainArgs args, const std::string& resume_dir, bool epochs_given,
   if (!resume_dir.empty()) {
     const int64_t epochs = args.epochs;
     const std::string model = args.model;
+    std::error_code ec;
+    if (!std::filesystem::exists(checkpoint, ec) &&
+        std::filesystem::exists(training::previous_checkpoint_path(checkpoint), ec))
+      throw IoError(fmt::format(
+          "cannot open '{}': the run was stopped while replacing it; the one before it, {}, is "
+          "intact: rename it to {} to resume from there",
+          checkpoint, training::previous_checkpoint_path(checkpoint), checkpoint));
+    if (!std::filesystem::exists(checkpoint, ec))
+      throw IoError(
+          fmt::format("cannot open '{}': {} has no checkpoint yet (the run stopped "
+                      "before its first); start it again without --resume",
+                      checkpoint, resume_dir));
     training::Checkpoint c = training::read_checkpoint(checkpoint);
     try {
       args.from_json(c.state.at("config"));
