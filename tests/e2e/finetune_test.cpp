@@ -98,9 +98,10 @@ class FineTune : public ::testing::Test {
 
   // Trains three.cnn for one epoch into `run`.
   void pretrain(const std::string& run) {
-    Result r = cnnc(fmt::format(
-        "train {} --data idx:{} --out {} --epochs 1 --batch 16 --lr 0.1 --seed 1 --no-progress",
-        path("three.cnn"), path("three"), path(run)));
+    Result r =
+        cnnc(fmt::format("train {} --data idx:{} --out {} --epochs 1 --batch 16 --lr 0.1 --seed 1 "
+                         "--no-progress --backend reference",
+                         path("three.cnn"), path("three"), path(run)));
     ASSERT_EQ(r.status, 0) << r.output;
   }
 
@@ -112,10 +113,11 @@ TEST_F(FineTune, FrozenConvolutionsKeepThePretrainedWeightsAndTheNewHeadTrains) 
   const std::string source = path("pre/last.safetensors");
   const auto pretrained = safetensors::read(source);
 
-  Result r = cnnc(fmt::format(
-      "train {} --data idx:{} --out {} --epochs 1 --batch 16 --lr 0.1 --seed 2 --no-progress "
-      "--weights-from {} --freeze c1,c2",
-      path("two.cnn"), path("two"), path("tuned"), source));
+  Result r =
+      cnnc(fmt::format("train {} --data idx:{} --out {} --epochs 1 --batch 16 --lr 0.1 --seed 2 "
+                       "--no-progress --backend reference "
+                       "--weights-from {} --freeze c1,c2",
+                       path("two.cnn"), path("two"), path("tuned"), source));
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_HAS(r.output, fmt::format("loaded 4 of 6 parameters from {}; initialized: logits.weight "
                                    "[2, 64], logits.bias [2] (the file's are [3, 64], [3])",
@@ -173,7 +175,8 @@ output out
   Result init = cnnc(fmt::format("init {} -o {}", path("mlp.cnn"), path("mlp.safetensors")));
   ASSERT_EQ(init.status, 0) << init.output;
   Result r =
-      cnnc(fmt::format("train {} --data idx:{} --out {} --epochs 1 --no-progress --weights-from {}",
+      cnnc(fmt::format("train {} --data idx:{} --out {} --epochs 1 --no-progress --backend "
+                       "reference --weights-from {}",
                        path("two.cnn"), path("two"), path("run"), path("mlp.safetensors")));
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_HAS(r.output, path("mlp.safetensors"));

@@ -57,7 +57,7 @@ class TrainOptions : public ::testing::Test {
 TEST_F(TrainOptions, NormalizationIsKeptWithTheRunAndEvalAppliesIt) {
   const Result train = cnnc("train " + path("m.cnn") + " --data " + data() +
                             " --epochs 2 --batch 16 --lr 0.1 --mean 0.45 --std 0.25 --seed 1 "
-                            "--no-progress --out " +
+                            "--no-progress --backend reference --out " +
                             path("run"));
   ASSERT_EQ(train.status, 0) << train.output;
   const training::Checkpoint c = training::read_checkpoint(path("run/checkpoint.safetensors"));
@@ -79,7 +79,8 @@ TEST_F(TrainOptions, NormalizationIsKeptWithTheRunAndEvalAppliesIt) {
 
 TEST_F(TrainOptions, BadNormalizationAndImageSizeAreUsageErrors) {
   const std::string base = "train " + path("m.cnn") + " --data " + data() +
-                           " --epochs 1 --no-progress --out " + path("bad") + " ";
+                           " --epochs 1 --no-progress --backend reference --out " + path("bad") +
+                           " ";
   Result r = cnnc(base + "--std 0");
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_HAS(r.output, "--std must be positive");
@@ -94,6 +95,15 @@ TEST_F(TrainOptions, BadNormalizationAndImageSizeAreUsageErrors) {
   EXPECT_HAS(r.output, "expected N or HxW");
   r = cnnc(base + "--image-size 6x6");
   EXPECT_EQ(r.status, 0) << r.output;
+}
+
+TEST_F(TrainOptions, TheDefaultBackendIsHalideWhenItLowersTheWholeTrainingGraph) {
+  const Result r = cnnc("train " + path("m.cnn") + " --data " + data() +
+                        " --epochs 1 --batch 16 --no-progress --out " + path("run"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_HAS(r.output, "backend halide");
+  const training::Checkpoint c = training::read_checkpoint(path("run/checkpoint.safetensors"));
+  EXPECT_EQ(c.state.at("config").at("backend"), "halide");  // --resume keeps it
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "backends/halide/halide_backend.h"
 #include "runtime/checkpoint.h"
 #include "runtime/data/source.h"
 #include "runtime/data/split.h"
@@ -29,7 +30,8 @@ extern "C" void request_stop(int) {
 
 struct TrainArgs {
   std::string model, data, out, resume, weights, weights_from, init = "he", optimizer = "sgd";
-  std::string schedule = "constant", augment = "none", backend = "reference";
+  std::string schedule = "constant", augment = "none";
+  std::string backend;  // empty: halide when it lowers the whole training graph, else reference
   std::string image_size;
   std::vector<std::string> freeze;
   std::vector<float> mean, std;
@@ -100,6 +102,25 @@ passes::OptimizerSpec optimizer_spec(const TrainArgs& a) {
     throw UsageError(
         fmt::format("--momentum and --nesterov are SGD's; {} has --beta1/--beta2", a.optimizer));
   return o;
+}
+
+// The fast backend when it has a lowering for every op of the training
+// graph (built-in models do), else the reference backend, saying why.
+std::string default_backend(const ir::Graph& model, Registry& reg, const TrainArgs& args) {
+  const passes::TrainingGraph t =
+      passes::make_training_graph(model, reg.ops, optimizer_spec(args), args.freeze);
+  const std::vector<std::string> lowered = backends::halide::lowered_ops();
+  for (ir::NodeId id : t.graph.topological_order()) {
+    const ir::Node& n = t.graph.node(id);
+    if (n.kind != ir::NodeKind::Op || std::binary_search(lowered.begin(), lowered.end(), n.op))
+      continue;
+    std::cerr << fmt::format(
+        "cnnc: training on the reference backend: the halide backend has no lowering for "
+        "'{}' (layer '{}'); --backend chooses\n",
+        n.op, n.name);
+    return "reference";
+  }
+  return "halide";
 }
 
 void train(TrainArgs args, const std::string& resume_dir, bool epochs_given,
@@ -178,6 +199,8 @@ void train(TrainArgs args, const std::string& resume_dir, bool epochs_given,
   if (validation) check_fits(model, *validation, "validation");
   normalize_images(train_set, args.mean, args.std);
   if (validation) normalize_images(*validation, args.mean, args.std);
+
+  if (args.backend.empty()) args.backend = default_backend(model, registry(global), args);
 
   training::TrainOptions o;
   o.backend = args.backend;
@@ -278,7 +301,9 @@ void add_train_command(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--freeze", a->freeze, "layers or blocks not to train (comma-separated)")
       ->delimiter(',');
   cmd->add_option("--seed", a->seed, "seed of initialization, shuffling and augmentation");
-  cmd->add_option("--backend,-b", a->backend, "backend (default reference)");
+  cmd->add_option("--backend,-b", a->backend,
+                  "halide (the default when it runs every op of the training graph) or "
+                  "reference");
   cmd->add_option("--threads", a->threads, "worker threads (default: every core)");
   cmd->add_flag("--no-progress", a->no_progress, "no progress bar");
   cmd->add_flag("--profile", a->profile,
