@@ -54,42 +54,62 @@ hl::Func conv_grad_input(const ir::Node& node, std::span<const hl::Func> in, Low
   for (size_t a = 0; a < rank; ++a) reduction.push_back({0, to_int(w.kernel[a])});
   hl::RDom r(reduction);  // r[0]: output channel in the group, r[1 + a]: tap on axis a
 
+  // A stride s on the last (vectorized) axis splits the columns into s
+  // phases, column = j * s + phase: within a phase every lane takes the
+  // same taps, so the taps that fall between dy's columns are skipped
+  // rather than multiplied by zero. The tiles are computed over
+  // (phase, n, c, rows..., j) and interleaved back at the end.
+  const size_t last = rank - 1;
+  const int phases = to_int(w.stride[last]);
+  hl::Var phase("phase"), j("j");
+  std::vector<hl::Var> tv;  // the tiles' vars, IR order
+  if (phases > 1) tv.push_back(phase);
+  tv.insert(tv.end(), v.begin(), v.end());
+  if (phases > 1) tv.back() = j;
+  const hl::Expr column = phases > 1 ? j * phases + phase : hl::Expr(v[2 + last]);
+
   hl::Expr group = v[1] / cg;
   hl::Expr k = group * kg + r[0];
   std::vector<hl::Expr> dyi{v[0], k}, wi{k, v[1] - group * cg};
   // Taps that land between dy's positions (stride) or outside dy read
-  // nothing: on the outer axes they are skipped (the RDom's predicate, a
-  // branch per row), on the vectorized last axis they are zeroed per lane.
-  hl::Expr lands = hl::Internal::const_true(), divides = hl::Internal::const_true();
+  // nothing: they are skipped (the RDom's predicate, a branch per row or
+  // phase), except outside dy's columns, where the padded dy reads zeros.
+  hl::Expr lands = hl::Internal::const_true();
   for (size_t a = 0; a < rank; ++a) {
     const int stride = to_int(w.stride[a]);
-    hl::Expr numer =
-        v[2 + a] + to_int(w.pad_begin[a]) - r[1 + static_cast<int>(a)] * to_int(w.dilation[a]);
-    hl::Expr at = stride > 1 ? numer / stride : numer;
-    if (a + 1 < rank) {
+    const hl::Expr tap = r[1 + static_cast<int>(a)] * to_int(w.dilation[a]);
+    if (a == last) {
+      // The column's offset within its phase: exact where it divides.
+      const hl::Expr shift =
+          (phases > 1 ? hl::Expr(phase) : hl::Expr(0)) + to_int(w.pad_begin[a]) - tap;
+      if (stride > 1) lands = lands && shift % stride == 0;
+      dyi.push_back(stride > 1 ? j + shift / stride : column + shift);
+    } else {
+      const hl::Expr numer = v[2 + a] + to_int(w.pad_begin[a]) - tap;
+      const hl::Expr at = stride > 1 ? numer / stride : numer;
       lands = lands && numer >= 0 && at < to_int(dys[2 + a]);
       if (stride > 1) lands = lands && numer % stride == 0;
-    } else if (stride > 1) {
-      divides = numer % stride == 0;
+      dyi.push_back(at);
     }
-    dyi.push_back(at);
     wi.push_back(r[1 + static_cast<int>(a)]);
   }
   if (!hl::Internal::is_const_one(lands)) r.where(lands);
-  hl::Expr term = read(dy, dyi) * read(in[1], wi);
-  if (!hl::Internal::is_const_one(divides)) term = hl::select(divides, term, 0.0f);
+  const hl::Expr term = read(dy, dyi) * read(in[1], wi);
 
   hl::Func acc = ctx.func("conv_grad_input_acc");
-  define(acc, v, 0.0f);
-  accumulate(acc, as_exprs(v), term);
+  define(acc, tv, 0.0f);
+  accumulate(acc, as_exprs(tv), term);
   hl::Func dx = ctx.func("conv_grad_input_tiles");
-  define(dx, v, read(acc, as_exprs(v)));
+  define(dx, tv, read(acc, as_exprs(tv)));
 
-  // dx's loops (Halide order: x, [y, [z]], c, n): a vector of columns x a
-  // few channels per tile, the tile's sums kept in registers.
-  const std::vector<hl::Var> h = halide_order(v);
+  // dx's loops (Halide order: x, [y, [z]], c, n[, phase]): a vector of
+  // columns x a few channels (x two rows) per tile, the tile's sums kept in
+  // registers.
+  const std::vector<hl::Var> h = halide_order(tv);
   const hl::Var &col = h[0], &chan = h[rank], &item = h[rank + 1];
-  const int vx = std::min<int>(ctx.vector_width, to_int(xs[xs.rank() - 1]));
+  const int columns =
+      phases > 1 ? (to_int(xs[xs.rank() - 1]) + phases - 1) / phases : to_int(xs[xs.rank() - 1]);
+  const int vx = std::min<int>(ctx.vector_width, columns);
   const int budget = ctx.registers - 4;  // accumulators; the rest hold dy and a weight
   const int tc = channel_tile(to_int(xs[1]), std::min(8, budget));
   hl::Var colo("colo"), chano("chano"), task("task");
@@ -110,8 +130,11 @@ hl::Func conv_grad_input(const ir::Node& node, std::span<const hl::Func> in, Low
   for (size_t a = 1; a < rank; ++a) outer.push_back(tr > 1 && a == 1 ? rowo : h[a]);
   outer.push_back(chano);
   outer.push_back(item);
+  if (phases > 1) outer.push_back(phase);
   dx.reorder(outer);
-  dx.fuse(chano, item, task).parallel(task);
+  dx.fuse(chano, item, task);
+  if (phases > 1) dx.fuse(task, phase, task);
+  dx.parallel(task);
   acc.compute_at(dx, colo).vectorize(col).unroll(chan);
   std::vector<hl::VarOrRVar> update_order{col, chan};
   if (tr > 1) update_order.push_back(row);
@@ -119,9 +142,13 @@ hl::Func conv_grad_input(const ir::Node& node, std::span<const hl::Func> in, Low
   acc.update().reorder(update_order).vectorize(col).unroll(chan);
   if (tr > 1) acc.unroll(row), acc.update().unroll(row);
 
+  std::vector<hl::Expr> at = as_exprs(v);
+  if (phases > 1) {
+    at.back() = v[2 + last] / phases;
+    at.insert(at.begin(), v[2 + last] % phases);
+  }
   hl::Func out = ctx.func("conv_grad_input");
-  define(out, v,
-         read(dx, as_exprs(v)) * layer_activation_derivative(node.attrs, read(in[2], as_exprs(v))));
+  define(out, v, read(dx, at) * layer_activation_derivative(node.attrs, read(in[2], as_exprs(v))));
   return out;
 }
 
