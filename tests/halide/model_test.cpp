@@ -129,13 +129,6 @@ TEST(HalideModel, MissingWeightsAndWrongInputShapesAreErrors) {
 TEST(HalideModel, EveryBuiltinOpIsLoweredButTheListedOnes) {
   const std::set<std::string> not_lowered{
       "fused",  // the fusion pass's composite node: lowering its body as one kernel is next
-      // Gradients of transposed and locally connected convolution and LRN:
-      // those models train on the reference backend (docs/training.md).
-      "conv_transpose_grad_input",
-      "conv_transpose_grad_weight",
-      "local_grad_input",
-      "local_grad_weight",
-      "lrn_grad",
   };
   auto lowered = backends::halide::lowered_ops();
   std::set<std::string> have(lowered.begin(), lowered.end());
