@@ -1,0 +1,143 @@
+#include "backends/vulkan/compute_pipeline.h"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "backends/vulkan/shader_table.h"
+
+namespace cnnc::backends::vulkan {
+
+ComputePipeline::ComputePipeline(const Context& context, std::string_view shader, uint32_t bindings,
+                                 uint32_t push_bytes, uint32_t workgroup_size)
+    : context_(context),
+      bindings_(bindings),
+      push_bytes_(push_bytes),
+      workgroup_size_(workgroup_size) {
+  const auto& table = shader_table();
+  const auto it = table.find(shader);
+  if (it == table.end())
+    throw std::invalid_argument(fmt::format("no Vulkan shader named '{}'", shader));
+  const VkDevice device = context.device();
+  VkShaderModuleCreateInfo module{.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+                                  .codeSize = it->second.size() * sizeof(uint32_t),
+                                  .pCode = it->second.data()};
+  check(vkCreateShaderModule(device, &module, nullptr, &module_), "vkCreateShaderModule");
+
+  std::vector<VkDescriptorSetLayoutBinding> slots(bindings);
+  for (uint32_t b = 0; b < bindings; ++b)
+    slots[b] = {.binding = b,
+                .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                .descriptorCount = 1,
+                .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
+  VkDescriptorSetLayoutCreateInfo set{.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+                                      .bindingCount = bindings,
+                                      .pBindings = slots.data()};
+  check(vkCreateDescriptorSetLayout(device, &set, nullptr, &set_layout_),
+        "vkCreateDescriptorSetLayout");
+  VkPushConstantRange range{.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT, .size = push_bytes};
+  VkPipelineLayoutCreateInfo layout{.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+                                    .setLayoutCount = 1,
+                                    .pSetLayouts = &set_layout_,
+                                    .pushConstantRangeCount = push_bytes ? 1u : 0u,
+                                    .pPushConstantRanges = &range};
+  check(vkCreatePipelineLayout(device, &layout, nullptr, &layout_), "vkCreatePipelineLayout");
+
+  VkSpecializationMapEntry entry{.constantID = 0, .offset = 0, .size = sizeof(uint32_t)};
+  VkSpecializationInfo specialization{.mapEntryCount = 1,
+                                      .pMapEntries = &entry,
+                                      .dataSize = sizeof(uint32_t),
+                                      .pData = &workgroup_size_};
+  VkComputePipelineCreateInfo pipeline{
+      .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+      .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+                .stage = VK_SHADER_STAGE_COMPUTE_BIT,
+                .module = module_,
+                .pName = "main",
+                .pSpecializationInfo = &specialization},
+      .layout = layout_};
+  check(vkCreateComputePipelines(device, VK_NULL_HANDLE, 1, &pipeline, nullptr, &pipeline_),
+        "vkCreateComputePipelines");
+}
+
+ComputePipeline::~ComputePipeline() {
+  const VkDevice device = context_.device();
+  vkDestroyPipeline(device, pipeline_, nullptr);
+  vkDestroyPipelineLayout(device, layout_, nullptr);
+  vkDestroyDescriptorSetLayout(device, set_layout_, nullptr);
+  vkDestroyShaderModule(device, module_, nullptr);
+}
+
+void ComputePipeline::dispatch(std::span<Buffer* const> buffers, std::span<const std::byte> push,
+                               uint32_t groups) const {
+  if (buffers.size() != bindings_ || push.size() != push_bytes_)
+    throw std::invalid_argument(
+        fmt::format("the pipeline takes {} buffers and {} bytes of push constants, given {} and {}",
+                    bindings_, push_bytes_, buffers.size(), push.size()));
+  const VkDevice device = context_.device();
+  VkDescriptorPoolSize size{.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                            .descriptorCount = bindings_};
+  VkDescriptorPoolCreateInfo pool_info{.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+                                       .maxSets = 1,
+                                       .poolSizeCount = 1,
+                                       .pPoolSizes = &size};
+  VkDescriptorPool pool = VK_NULL_HANDLE;
+  check(vkCreateDescriptorPool(device, &pool_info, nullptr, &pool), "vkCreateDescriptorPool");
+  VkCommandBuffer commands = VK_NULL_HANDLE;
+  struct Cleanup {
+    VkDevice device;
+    VkCommandPool command_pool;
+    VkDescriptorPool& pool;
+    VkCommandBuffer& commands;
+    ~Cleanup() {
+      if (commands) vkFreeCommandBuffers(device, command_pool, 1, &commands);
+      vkDestroyDescriptorPool(device, pool, nullptr);
+    }
+  } cleanup{device, context_.command_pool(), pool, commands};
+
+  VkDescriptorSetAllocateInfo allocate{.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+                                       .descriptorPool = pool,
+                                       .descriptorSetCount = 1,
+                                       .pSetLayouts = &set_layout_};
+  VkDescriptorSet set = VK_NULL_HANDLE;
+  check(vkAllocateDescriptorSets(device, &allocate, &set), "vkAllocateDescriptorSets");
+  std::vector<VkDescriptorBufferInfo> infos(bindings_);
+  std::vector<VkWriteDescriptorSet> writes(bindings_);
+  for (uint32_t b = 0; b < bindings_; ++b) {
+    infos[b] = {.buffer = buffers[b]->get(), .offset = 0, .range = VK_WHOLE_SIZE};
+    writes[b] = {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+                 .dstSet = set,
+                 .dstBinding = b,
+                 .descriptorCount = 1,
+                 .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                 .pBufferInfo = &infos[b]};
+  }
+  vkUpdateDescriptorSets(device, bindings_, writes.data(), 0, nullptr);
+
+  VkCommandBufferAllocateInfo command_info{.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+                                           .commandPool = context_.command_pool(),
+                                           .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+                                           .commandBufferCount = 1};
+  check(vkAllocateCommandBuffers(device, &command_info, &commands), "vkAllocateCommandBuffers");
+  VkCommandBufferBeginInfo begin{.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+                                 .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
+  check(vkBeginCommandBuffer(commands, &begin), "vkBeginCommandBuffer");
+  vkCmdBindPipeline(commands, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_);
+  vkCmdBindDescriptorSets(commands, VK_PIPELINE_BIND_POINT_COMPUTE, layout_, 0, 1, &set, 0,
+                          nullptr);
+  if (push_bytes_)
+    vkCmdPushConstants(commands, layout_, VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes_, push.data());
+  vkCmdDispatch(commands, groups, 1, 1);
+  // The host reads the results through the mapping after the fence.
+  VkMemoryBarrier barrier{.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+                          .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
+                          .dstAccessMask = VK_ACCESS_HOST_READ_BIT};
+  vkCmdPipelineBarrier(commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_HOST_BIT,
+                       0, 1, &barrier, 0, nullptr, 0, nullptr);
+  check(vkEndCommandBuffer(commands), "vkEndCommandBuffer");
+  context_.submit_and_wait(commands);
+}
+
+}  // namespace cnnc::backends::vulkan

@@ -1,0 +1,44 @@
+// One compute shader made runnable: its module, a descriptor set layout of
+// `bindings` storage buffers, push constants of `push_bytes`, and the
+// workgroup size as specialization constant 0. dispatch() records and runs
+// one dispatch and waits (the graph executor will record a whole graph in
+// one command buffer with barriers between dependent dispatches).
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "backends/vulkan/buffer.h"
+#include "backends/vulkan/context.h"
+
+namespace cnnc::backends::vulkan {
+
+class ComputePipeline {
+ public:
+  // `shader`: a name in shader_table(); throws std::invalid_argument for
+  // an unknown one.
+  ComputePipeline(const Context& context, std::string_view shader, uint32_t bindings,
+                  uint32_t push_bytes, uint32_t workgroup_size);
+  ~ComputePipeline();
+  ComputePipeline(const ComputePipeline&) = delete;
+  ComputePipeline& operator=(const ComputePipeline&) = delete;
+
+  uint32_t workgroup_size() const { return workgroup_size_; }
+  // Binds `buffers` in order, pushes `push`, dispatches `groups` workgroups
+  // along x and waits for the device.
+  void dispatch(std::span<Buffer* const> buffers, std::span<const std::byte> push,
+                uint32_t groups) const;
+
+ private:
+  const Context& context_;
+  uint32_t bindings_, push_bytes_, workgroup_size_;
+  VkShaderModule module_ = VK_NULL_HANDLE;
+  VkDescriptorSetLayout set_layout_ = VK_NULL_HANDLE;
+  VkPipelineLayout layout_ = VK_NULL_HANDLE;
+  VkPipeline pipeline_ = VK_NULL_HANDLE;
+};
+
+}  // namespace cnnc::backends::vulkan

@@ -1,0 +1,72 @@
+// A Vulkan device opened for compute: instance (with the Khronos validation
+// layer and a messenger collecting what it says, when asked), the chosen
+// physical device, a logical device with one compute queue, and a command
+// pool. Every Vulkan object of the backend is created from a Context and
+// must not outlive it.
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backends/vulkan/device_info.h"
+
+namespace cnnc::backends::vulkan {
+
+struct ContextOptions {
+  std::optional<uint32_t> device;  // an index of list_devices(); default: preferred_device()
+  // Enable VK_LAYER_KHRONOS_validation and collect its messages (tests do;
+  // also with CNNC_VULKAN_VALIDATION=1). Throws NoDeviceError when the
+  // layer is not installed (Debian's vulkan-validationlayers).
+  bool validation = false;
+};
+
+class Context {
+ public:
+  // Throws NoDeviceError (no driver, no device, a --device out of range, no
+  // compute queue) or std::runtime_error naming the failing call.
+  explicit Context(const ContextOptions& options = {});
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  const DeviceInfo& info() const { return info_; }
+  VkDevice device() const { return device_; }
+  VkPhysicalDevice physical_device() const { return physical_; }
+  VkQueue queue() const { return queue_; }
+  VkCommandPool command_pool() const { return pool_; }
+  // A memory type index with these properties among `type_bits`; throws
+  // std::runtime_error when there is none.
+  uint32_t memory_type(uint32_t type_bits, VkMemoryPropertyFlags properties) const;
+
+  // What the validation layer has said so far (warnings and errors), and
+  // clears it. Empty without validation.
+  std::vector<std::string> take_validation_messages();
+
+  // Submits one recorded command buffer and waits for it.
+  void submit_and_wait(VkCommandBuffer commands) const;
+
+ private:
+  static VKAPI_ATTR VkBool32 VKAPI_CALL on_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
+                                                   VkDebugUtilsMessageTypeFlagsEXT type,
+                                                   const VkDebugUtilsMessengerCallbackDataEXT* data,
+                                                   void* self);
+
+  VkInstance instance_ = VK_NULL_HANDLE;
+  VkDebugUtilsMessengerEXT messenger_ = VK_NULL_HANDLE;
+  VkPhysicalDevice physical_ = VK_NULL_HANDLE;
+  VkDevice device_ = VK_NULL_HANDLE;
+  VkQueue queue_ = VK_NULL_HANDLE;
+  VkCommandPool pool_ = VK_NULL_HANDLE;
+  DeviceInfo info_;
+  std::mutex messages_mutex_;
+  std::vector<std::string> messages_;
+};
+
+// Throws std::runtime_error("<what>: VkResult <r>") unless r is VK_SUCCESS.
+void check(VkResult r, const char* what);
+
+}  // namespace cnnc::backends::vulkan
