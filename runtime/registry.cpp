@@ -2,6 +2,7 @@
 
 #include "backends/halide/halide_backend.h"
 #include "backends/reference/reference_backend.h"
+#include "backends/vulkan/vulkan_backend.h"
 
 namespace cnnc {
 
@@ -13,6 +14,7 @@ Registry& global_registry() {
     backends::reference::register_builtin_kernels(r->reference_kernels);
     r->backends.add(backends::reference::make_reference_backend(r->reference_kernels, &r->ops));
     r->backends.add(backends::halide::make_halide_backend(r->ops));
+    r->backends.add(backends::vulkan::make_vulkan_backend(r->ops));
     return r;
   }();
   return *registry;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -70,6 +71,19 @@ ComputePipeline::~ComputePipeline() {
   vkDestroyShaderModule(device, module_, nullptr);
 }
 
+void ComputePipeline::record(VkCommandBuffer commands, VkDescriptorSet set,
+                             std::span<const std::byte> push, uint32_t groups) const {
+  if (push.size() != push_bytes_)
+    throw std::invalid_argument(fmt::format(
+        "the pipeline takes {} bytes of push constants, given {}", push_bytes_, push.size()));
+  vkCmdBindPipeline(commands, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_);
+  vkCmdBindDescriptorSets(commands, VK_PIPELINE_BIND_POINT_COMPUTE, layout_, 0, 1, &set, 0,
+                          nullptr);
+  if (push_bytes_)
+    vkCmdPushConstants(commands, layout_, VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes_, push.data());
+  vkCmdDispatch(commands, groups, 1, 1);
+}
+
 void ComputePipeline::dispatch(std::span<Buffer* const> buffers, std::span<const std::byte> push,
                                uint32_t groups) const {
   if (buffers.size() != bindings_ || push.size() != push_bytes_)
@@ -77,6 +91,7 @@ void ComputePipeline::dispatch(std::span<Buffer* const> buffers, std::span<const
         fmt::format("the pipeline takes {} buffers and {} bytes of push constants, given {} and {}",
                     bindings_, push_bytes_, buffers.size(), push.size()));
   const VkDevice device = context_.device();
+  std::lock_guard lock(context_.command_mutex());
   VkDescriptorPoolSize size{.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
                             .descriptorCount = bindings_};
   VkDescriptorPoolCreateInfo pool_info{.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,

@@ -27,6 +27,12 @@ class ComputePipeline {
   ComputePipeline& operator=(const ComputePipeline&) = delete;
 
   uint32_t workgroup_size() const { return workgroup_size_; }
+  uint32_t bindings() const { return bindings_; }
+  VkDescriptorSetLayout set_layout() const { return set_layout_; }
+  // Records binding `set` (of set_layout(), its buffers written), the push
+  // constants and a dispatch of `groups` workgroups into `commands`.
+  void record(VkCommandBuffer commands, VkDescriptorSet set, std::span<const std::byte> push,
+              uint32_t groups) const;
   // Binds `buffers` in order, pushes `push`, dispatches `groups` workgroups
   // along x and waits for the device.
   void dispatch(std::span<Buffer* const> buffers, std::span<const std::byte> push,

@@ -48,6 +48,9 @@ class Context {
 
   // Submits one recorded command buffer and waits for it.
   void submit_and_wait(VkCommandBuffer commands) const;
+  // The queue and the command pool are not thread-safe: whoever records
+  // and submits holds this.
+  std::mutex& command_mutex() const { return command_mutex_; }
 
  private:
   static VKAPI_ATTR VkBool32 VKAPI_CALL on_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
@@ -63,6 +66,7 @@ class Context {
   VkCommandPool pool_ = VK_NULL_HANDLE;
   DeviceInfo info_;
   std::mutex messages_mutex_;
+  mutable std::mutex command_mutex_;
   std::vector<std::string> messages_;
 };
 

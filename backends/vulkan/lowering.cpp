@@ -1,0 +1,44 @@
+#include "backends/vulkan/lowering.h"
+
+#include <bit>
+#include <stdexcept>
+
+namespace cnnc::backends::vulkan {
+
+void register_elementwise_vulkan(LoweringTable& table);
+void register_dense_vulkan(LoweringTable& table);
+void register_softmax_vulkan(LoweringTable& table);
+
+std::vector<std::string> LoweringTable::ops() const {
+  std::vector<std::string> names;
+  for (const auto& [name, lowering] : lowerings_) names.push_back(name);
+  return names;
+}
+
+const LoweringTable& builtin_lowerings() {
+  static const LoweringTable table = [] {
+    LoweringTable t;
+    register_elementwise_vulkan(t);
+    register_dense_vulkan(t);
+    register_softmax_vulkan(t);
+    return t;
+  }();
+  return table;
+}
+
+uint32_t float_word(float value) {
+  return std::bit_cast<uint32_t>(value);
+}
+
+std::pair<uint32_t, float> activation_code(std::string_view name, double alpha) {
+  if (name == "none") return {0, 0.0f};
+  if (name == "relu") return {1, 0.0f};
+  if (name == "relu6") return {2, 0.0f};
+  if (name == "leaky_relu") return {3, alpha != 0.0 ? float(alpha) : 0.01f};
+  if (name == "tanh") return {4, 0.0f};
+  if (name == "sigmoid") return {5, 0.0f};
+  if (name == "elu") return {6, alpha != 0.0 ? float(alpha) : 1.0f};
+  throw std::runtime_error("unknown activation '" + std::string(name) + "'");
+}
+
+}  // namespace cnnc::backends::vulkan

@@ -1,0 +1,30 @@
+#version 450
+// dense: y[n, u] = act(bias[u] + sum_f x[n, f] W[u, f]), one invocation per
+// output (the naive kernel; the tiled matrix kernel comes next).
+layout(local_size_x_id = 0) in;
+layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
+layout(std430, set = 0, binding = 1) readonly buffer Weight { float w[]; };
+layout(std430, set = 0, binding = 2) readonly buffer Bias { float bias[]; };
+layout(std430, set = 0, binding = 3) writeonly buffer Output { float y[]; };
+layout(push_constant) uniform Push {
+  uint batch; uint features; uint units; uint has_bias; uint act; float alpha;
+} push;
+
+float activate(float v, uint act, float alpha) {
+  if (act == 1u) return max(v, 0.0);
+  if (act == 2u) return clamp(v, 0.0, 6.0);
+  if (act == 3u) return v > 0.0 ? v : alpha * v;
+  if (act == 4u) return tanh(v);
+  if (act == 5u) return 1.0 / (1.0 + exp(-v));
+  if (act == 6u) return v > 0.0 ? v : alpha * (exp(v) - 1.0);
+  return v;
+}
+
+void main() {
+  const uint i = gl_GlobalInvocationID.x;
+  if (i >= push.batch * push.units) return;
+  const uint n = i / push.units, u = i % push.units;
+  float sum = push.has_bias != 0u ? bias[u] : 0.0;
+  for (uint f = 0u; f < push.features; ++f) sum += x[n * push.features + f] * w[u * push.features + f];
+  y[i] = activate(sum, push.act, push.alpha);
+}

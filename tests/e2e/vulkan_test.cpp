@@ -1,0 +1,64 @@
+// End-to-end: `cnnc run --backend vulkan` on lavapipe gives the reference
+// backend's outputs for what it covers (fused groups of the inference
+// pipeline included), and refuses the rest naming the layer.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "runtime/npy.h"
+#include "tests/e2e/cli_runner.h"
+
+namespace cnnc {
+namespace {
+
+using e2e::cnnc;
+using e2e::Result;
+namespace fs = std::filesystem;
+
+TEST(Vulkan, RunMatchesTheReferenceWithTheValidationLayerOn) {
+  const fs::path dir = fs::temp_directory_path() / "cnnc_vulkan_e2e";
+  fs::create_directories(dir);
+  std::ofstream(dir / "mlp.cnn") << R"(model mlp
+input x [N, 1, 4, 4]
+flatten
+dense h units=32 act=relu
+dense h2 units=16 act=tanh
+dense logits units=5
+softmax probs
+output probs
+)";
+  std::mt19937 rng(2);
+  std::normal_distribution<float> normal;
+  ir::Tensor x(ir::Shape{3, 1, 4, 4});
+  for (float& v : x.data()) v = normal(rng);
+  npy::write((dir / "x.npy").string(), x);
+  const std::string base = (dir / "mlp.cnn").string() + " --init he --seed 4 --input " +
+                           (dir / "x.npy").string() + " --output ";
+  ::setenv("CNNC_VULKAN_VALIDATION", "1", 1);
+  const Result v = cnnc("run " + base + (dir / "v.npy").string() + " --backend vulkan");
+  ::unsetenv("CNNC_VULKAN_VALIDATION");
+  ASSERT_EQ(v.status, 0) << v.output;
+  const Result r = cnnc("run " + base + (dir / "r.npy").string() + " --backend reference");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const ir::Tensor got = npy::read((dir / "v.npy").string()),
+                   want = npy::read((dir / "r.npy").string());
+  ASSERT_EQ(got.shape(), want.shape());
+  for (int64_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-5) << i;
+  fs::remove_all(dir);
+}
+
+TEST(Vulkan, AModelWithAnOpItCannotRunIsRefusedNamingTheLayer) {
+  const Result r = cnnc("run " + std::string(CNNC_SOURCE_DIR) +
+                        "/examples/models/lenet5.cnn --init he --input " + CNNC_SOURCE_DIR +
+                        "/examples/images/digit7.png --backend vulkan");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_HAS(r.output, "has no Vulkan kernel yet");
+  EXPECT_HAS(r.output, "use --backend halide or reference");
+}
+
+}  // namespace
+}  // namespace cnnc

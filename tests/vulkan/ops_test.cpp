@@ -1,0 +1,110 @@
+// Every op the Vulkan backend has a shader for, against the reference
+// backend over random shapes, on this machine's default device (lavapipe
+// in CI) with the validation layer on: a run during which it says anything
+// fails. Ops without a shader are refused at compile time, naming the layer.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <random>
+
+#include "backends/reference/reference_backend.h"
+#include "backends/vulkan/vulkan_backend.h"
+#include "tests/backends/test_util.h"
+
+namespace cnnc::backends::vulkan {
+namespace {
+
+using test_util::Attrs;
+using test_util::random_int;
+
+class VulkanOps : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { ::setenv("CNNC_VULKAN_VALIDATION", "1", 1); }
+
+  // One layer of `op` on inputs of `shapes` (N = the batch), random
+  // parameters; both backends run it on the same random inputs.
+  void check(const std::string& op, const std::vector<ir::Shape>& shapes, const Attrs& given = {},
+             int64_t batch = 3) {
+    ir::Graph g;
+    g.name = op;
+    const ir::AttrMap attrs = h_.attrs(op, given);
+    std::vector<ir::Shape> in_shapes;
+    std::vector<ir::NodeId> ins;
+    std::vector<ir::Tensor> inputs;
+    for (size_t i = 0; i < shapes.size(); ++i) {
+      ir::Node in{.kind = ir::NodeKind::Input, .name = "x" + std::to_string(i)};
+      in.outputs = {shapes[i]};
+      in_shapes.push_back(shapes[i]);
+      ins.push_back(g.add_node(std::move(in)));
+      inputs.push_back(test_util::random_tensor(shapes[i].with_batch(batch), rng_));
+    }
+    if (h_.def(op).params)
+      for (const auto& spec : h_.def(op).params(ir::OpContext{attrs, in_shapes, shapes.size()})) {
+        ir::Node p{.kind = ir::NodeKind::Param, .name = "l." + spec.suffix};
+        p.outputs = {spec.shape};
+        p.param = spec;
+        p.value = test_util::random_tensor(spec.shape, rng_);
+        in_shapes.push_back(spec.shape);
+        ins.push_back(g.add_node(std::move(p)));
+      }
+    ir::Node node{.kind = ir::NodeKind::Op, .name = "l", .op = op, .attrs = attrs};
+    node.outputs = h_.def(op).infer(ir::OpContext{attrs, in_shapes, shapes.size()});
+    const ir::NodeId id = g.add_node(std::move(node));
+    for (size_t i = 0; i < ins.size(); ++i) g.connect({ins[i], 0}, id, static_cast<int>(i));
+    g.add_output({id, 0});
+
+    auto reference = reference::make_reference_backend(h_.kernels());
+    const auto want = reference->compile(g, {})->run(inputs);
+    const auto got = vulkan_->compile(g, {})->run(inputs);
+    EXPECT_TRUE(test_util::tensors_near(got.at(0), want.at(0), 1e-4, attrs)) << op;
+  }
+
+  test_util::Harness h_;
+  std::unique_ptr<Backend> vulkan_ = make_vulkan_backend(h_.ops());
+  std::mt19937 rng_{17};
+};
+
+TEST_F(VulkanOps, Activations) {
+  for (const char* act : {"relu", "relu6", "leaky_relu", "tanh", "sigmoid", "elu"})
+    check(act, {ir::Shape{ir::kBatch, 3, 7, 5}});
+  check("leaky_relu", {ir::Shape{ir::kBatch, 100}}, {{"alpha", 0.2}});
+  check("elu", {ir::Shape{ir::kBatch, 100}}, {{"alpha", 0.5}});
+}
+
+TEST_F(VulkanOps, AddMulFlattenReshape) {
+  check("add", {ir::Shape{ir::kBatch, 4, 9}, ir::Shape{ir::kBatch, 4, 9}});
+  check("mul", {ir::Shape{ir::kBatch, 65}, ir::Shape{ir::kBatch, 65}});
+  check("flatten", {ir::Shape{ir::kBatch, 3, 5, 7}});
+  check("reshape", {ir::Shape{ir::kBatch, 3, 5, 7}}, {{"shape", std::vector<int64_t>{7, 15}}});
+}
+
+TEST_F(VulkanOps, DenseOverRandomShapes) {
+  const char* acts[] = {"none", "relu", "tanh", "sigmoid"};
+  for (int i = 0; i < 8; ++i)
+    check("dense", {ir::Shape{ir::kBatch, random_int(rng_, 1, 300)}},
+          {{"units", random_int(rng_, 1, 130)},
+           {"bias", i % 3 != 0},
+           {"act", std::string(acts[i % 4])}},
+          random_int(rng_, 1, 9));
+}
+
+TEST_F(VulkanOps, SoftmaxAndLogSoftmaxAlongTheLastAxis) {
+  for (int64_t classes : {1, 2, 10, 1000}) {
+    check("softmax", {ir::Shape{ir::kBatch, classes}});
+    check("log_softmax", {ir::Shape{ir::kBatch, classes}});
+  }
+}
+
+TEST_F(VulkanOps, AnOpWithoutAShaderIsRefusedNamingTheLayer) {
+  try {
+    check("maxpool", {ir::Shape{ir::kBatch, 1, 4, 4}}, {{"kernel", std::vector<int64_t>{2, 2}}});
+    ADD_FAILURE() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("layer 'l': op 'maxpool' has no Vulkan kernel yet"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace cnnc::backends::vulkan
