@@ -8,6 +8,8 @@ namespace cnnc::backends::vulkan {
 void register_elementwise_vulkan(LoweringTable& table);
 void register_dense_vulkan(LoweringTable& table);
 void register_softmax_vulkan(LoweringTable& table);
+void register_conv_vulkan(LoweringTable& table);
+void register_pool_vulkan(LoweringTable& table);
 
 std::vector<std::string> LoweringTable::ops() const {
   std::vector<std::string> names;
@@ -21,6 +23,8 @@ const LoweringTable& builtin_lowerings() {
     register_elementwise_vulkan(t);
     register_dense_vulkan(t);
     register_softmax_vulkan(t);
+    register_conv_vulkan(t);
+    register_pool_vulkan(t);
     return t;
   }();
   return table;

@@ -51,10 +51,23 @@ output probs
   fs::remove_all(dir);
 }
 
-TEST(Vulkan, AModelWithAnOpItCannotRunIsRefusedNamingTheLayer) {
-  const Result r = cnnc("run " + std::string(CNNC_SOURCE_DIR) +
-                        "/examples/models/lenet5.cnn --init he --input " + CNNC_SOURCE_DIR +
-                        "/examples/images/digit7.png --backend vulkan");
+TEST(Vulkan, LeNetRunsAndAModelWithAnOpItCannotRunIsRefusedNamingTheLayer) {
+  const std::string lenet = std::string(CNNC_SOURCE_DIR) +
+                            "/examples/models/lenet5.cnn --init he --seed 1 --input " +
+                            CNNC_SOURCE_DIR + "/examples/images/digit7.png --top 3 ";
+  const Result v = cnnc("run " + lenet + "--backend vulkan");
+  const Result ref = cnnc("run " + lenet + "--backend reference");
+  ASSERT_EQ(v.status, 0) << v.output;
+  ASSERT_EQ(ref.status, 0) << ref.output;
+  // The top-3 table (class, probability to 6 places) is the same.
+  EXPECT_HAS(v.output, "1. class");
+  EXPECT_EQ(v.output, ref.output);
+
+  const fs::path model = fs::temp_directory_path() / "cnnc_vulkan_lrn.cnn";
+  std::ofstream(model) << "model m\ninput x [N, 3, 8, 8]\nlrn n size=3\noutput n\n";
+  const Result r = cnnc("run " + model.string() + " --input " + CNNC_SOURCE_DIR +
+                        "/examples/images/card.png --backend vulkan");
+  fs::remove(model);
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_HAS(r.output, "has no Vulkan kernel yet");
   EXPECT_HAS(r.output, "use --backend halide or reference");

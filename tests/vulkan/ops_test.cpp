@@ -95,12 +95,52 @@ TEST_F(VulkanOps, SoftmaxAndLogSoftmaxAlongTheLastAxis) {
   }
 }
 
+TEST_F(VulkanOps, Conv2dOverRandomWindows) {
+  using Ints = std::vector<int64_t>;
+  const char* acts[] = {"none", "relu", "leaky_relu"};
+  for (int i = 0; i < 10; ++i) {
+    const int64_t groups = random_int(rng_, 1, 2), k = random_int(rng_, 1, 3);
+    const int64_t d = random_int(rng_, 1, 2), size = random_int(rng_, 4 * d + 1, 13);
+    check("conv2d", {ir::Shape{ir::kBatch, groups * random_int(rng_, 1, 3), size, size + 1}},
+          {{"filters", groups * random_int(rng_, 1, 4)},
+           {"kernel", Ints{k, random_int(rng_, 1, 3)}},
+           {"stride", Ints{random_int(rng_, 1, 2), random_int(rng_, 1, 3)}},
+           {"pad", Ints{random_int(rng_, 0, k - 1), random_int(rng_, 0, 1)}},
+           {"dilation", Ints{d, 1}},
+           {"groups", groups},
+           {"bias", i % 3 != 0},
+           {"act", std::string(acts[i % 3])}},
+          random_int(rng_, 1, 3));
+  }
+  check(
+      "conv2d", {ir::Shape{ir::kBatch, 1, 28, 28}},
+      {{"filters", 6}, {"kernel", Ints{5, 5}}, {"pad", Ints{2, 2}}, {"act", std::string("relu")}});
+}
+
+TEST_F(VulkanOps, PoolingOverRandomWindowsAndGlobalPools) {
+  using Ints = std::vector<int64_t>;
+  for (int i = 0; i < 10; ++i) {
+    const int64_t k = random_int(rng_, 1, 3);
+    Attrs attrs{{"kernel", Ints{k, k + 1}},
+                {"stride", Ints{random_int(rng_, 1, 3), random_int(rng_, 1, 2)}},
+                {"pad", Ints{random_int(rng_, 0, k / 2), 0}},
+                {"ceil_mode", i % 3 == 0}};
+    if (i % 2) attrs["count_include_pad"] = i % 4 == 1;
+    check(i % 2 ? "avgpool" : "maxpool",
+          {ir::Shape{ir::kBatch, random_int(rng_, 1, 3), random_int(rng_, 4, 11),
+                     random_int(rng_, 4, 11)}},
+          attrs);
+  }
+  for (const char* op : {"global_avgpool", "global_maxpool"})
+    check(op, {ir::Shape{ir::kBatch, 5, 7, 6}});
+}
+
 TEST_F(VulkanOps, AnOpWithoutAShaderIsRefusedNamingTheLayer) {
   try {
-    check("maxpool", {ir::Shape{ir::kBatch, 1, 4, 4}}, {{"kernel", std::vector<int64_t>{2, 2}}});
+    check("lrn", {ir::Shape{ir::kBatch, 3, 4, 4}}, {{"size", int64_t{3}}});
     ADD_FAILURE() << "no error";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("layer 'l': op 'maxpool' has no Vulkan kernel yet"),
+    EXPECT_NE(std::string(e.what()).find("layer 'l': op 'lrn' has no Vulkan kernel yet"),
               std::string::npos)
         << e.what();
   }
