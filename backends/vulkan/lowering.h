@@ -27,11 +27,19 @@ struct Dispatch {
   int64_t invocations = 0;     // spread over workgroups of the pipeline's size
 };
 
+// Kernel choices a user or the autotuner makes (`--schedule`): the
+// search space, one field per choice.
+struct KernelChoice {
+  // Convolution one output per invocation (`--schedule direct`) instead of
+  // register tiles of output channels: the baseline tiles are measured against.
+  bool direct_convolution = false;
+};
+
 // `inputs`: the node's input shapes with the batch substituted; `output`
 // likewise. Throws std::runtime_error for attributes the kernel does not
 // cover (the message is prefixed with the layer by the caller).
 using Lowering = std::function<Dispatch(const ir::Node& node, std::span<const ir::Shape> inputs,
-                                        const ir::Shape& output)>;
+                                        const ir::Shape& output, const KernelChoice& choice)>;
 
 class LoweringTable {
  public:

@@ -33,8 +33,8 @@ struct Step {
 
 class VulkanExecutable : public Executable {
  public:
-  VulkanExecutable(const ir::Graph& graph, std::shared_ptr<Context> context)
-      : graph_(graph), context_(std::move(context)) {
+  VulkanExecutable(const ir::Graph& graph, std::shared_ptr<Context> context, KernelChoice choice)
+      : graph_(graph), context_(std::move(context)), choice_(choice) {
     // Fused nodes run their members one dispatch each, until fused shaders
     // exist: the fusion pass's groups are still computed, just not fused.
     for (const ir::TensorRef& t : graph_.outputs()) outputs_.push_back(flatten(graph_, {}, t.node));
@@ -217,7 +217,7 @@ class VulkanExecutable : public Executable {
     for (const ir::TensorRef& t : g.inputs_of(step.node))
       in.push_back(g.shape_of(t).with_batch(batch));
     try {
-      return (*builtin_lowerings().find(n.op))(n, in, n.outputs.at(0).with_batch(batch));
+      return (*builtin_lowerings().find(n.op))(n, in, n.outputs.at(0).with_batch(batch), choice_);
     } catch (const std::runtime_error& e) {
       throw std::runtime_error(fmt::format("layer '{}': {}", n.name, e.what()));
     }
@@ -236,6 +236,7 @@ class VulkanExecutable : public Executable {
 
   ir::Graph graph_;
   std::shared_ptr<Context> context_;
+  KernelChoice choice_;
   std::vector<Step> steps_;
   std::vector<TensorKey> params_;
   std::vector<TensorKey> outputs_;  // one per graph output
@@ -250,9 +251,18 @@ class VulkanBackend : public Backend {
     return "Vulkan compute shaders (GLSL, embedded SPIR-V) on the default device of `cnnc "
            "devices`; so far dense layers, activations, add/mul, softmax, flatten/reshape";
   }
-  std::unique_ptr<Executable> compile(const ir::Graph& graph, const CompileOptions&) override {
+  std::unique_ptr<Executable> compile(const ir::Graph& graph,
+                                      const CompileOptions& options) override {
+    KernelChoice choice;
+    if (options.schedule == "direct")
+      choice.direct_convolution = true;
+    else if (!options.schedule.empty())
+      throw std::invalid_argument(fmt::format(
+          "unknown Vulkan schedule '{}': leave it out for tiled kernels, or 'direct' for one "
+          "output per invocation",
+          options.schedule));
     if (!context_) context_ = std::make_shared<Context>();
-    return std::make_unique<VulkanExecutable>(graph, context_);
+    return std::make_unique<VulkanExecutable>(graph, context_, choice);
   }
 
  private:

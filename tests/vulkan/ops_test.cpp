@@ -55,13 +55,14 @@ class VulkanOps : public ::testing::Test {
 
     auto reference = reference::make_reference_backend(h_.kernels());
     const auto want = reference->compile(g, {})->run(inputs);
-    const auto got = vulkan_->compile(g, {})->run(inputs);
+    const auto got = vulkan_->compile(g, {.schedule = schedule_})->run(inputs);
     EXPECT_TRUE(test_util::tensors_near(got.at(0), want.at(0), 1e-4, attrs)) << op;
   }
 
   test_util::Harness h_;
   std::unique_ptr<Backend> vulkan_ = make_vulkan_backend(h_.ops());
   std::mt19937 rng_{17};
+  std::string schedule_;  // "direct": convolution one output per invocation
 };
 
 TEST_F(VulkanOps, Activations) {

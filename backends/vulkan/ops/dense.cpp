@@ -5,7 +5,8 @@ namespace cnnc::backends::vulkan {
 
 namespace {
 
-Dispatch dense(const ir::Node& node, std::span<const ir::Shape> in, const ir::Shape& out) {
+Dispatch dense(const ir::Node& node, std::span<const ir::Shape> in, const ir::Shape& out,
+               const KernelChoice&) {
   const ir::Shape &x = in[0], &w = in[1];
   const auto [act, alpha] =
       activation_code(node.attrs.get_ident("act"), node.attrs.get_float("act_alpha"));

@@ -15,7 +15,8 @@ uint32_t count_of(const ir::Shape& s) {
 }
 
 Lowering activation(const char* name) {
-  return [name](const ir::Node& node, std::span<const ir::Shape>, const ir::Shape& out) {
+  return [name](const ir::Node& node, std::span<const ir::Shape>, const ir::Shape& out,
+                const KernelChoice&) {
     const double alpha = node.attrs.has("alpha") ? node.attrs.get_float("alpha") : 0.0;
     const auto [code, a] = activation_code(name, alpha);
     return Dispatch{.shader = "activation",
@@ -25,7 +26,8 @@ Lowering activation(const char* name) {
   };
 }
 
-Dispatch binary(const ir::Node& node, std::span<const ir::Shape> in, const ir::Shape& out) {
+Dispatch binary(const ir::Node& node, std::span<const ir::Shape> in, const ir::Shape& out,
+                const KernelChoice&) {
   if (in.size() != 2 || in[0] != in[1] || in[0] != out)
     throw std::runtime_error(
         fmt::format("{} of {} and {}: broadcasting is not on the Vulkan backend yet", node.op,
@@ -36,7 +38,8 @@ Dispatch binary(const ir::Node& node, std::span<const ir::Shape> in, const ir::S
           .invocations = out.elements()};
 }
 
-Dispatch copy(const ir::Node&, std::span<const ir::Shape>, const ir::Shape& out) {
+Dispatch copy(const ir::Node&, std::span<const ir::Shape>, const ir::Shape& out,
+              const KernelChoice&) {
   return {.shader = "copy", .bindings = 2, .push = {count_of(out)}, .invocations = out.elements()};
 }
 

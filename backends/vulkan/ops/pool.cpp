@@ -27,7 +27,8 @@ Dispatch pool2d(const ir::Shape& x, const ir::Shape& out, const ir::Window& w, u
 }
 
 Lowering pool(uint32_t kind) {
-  return [kind](const ir::Node& node, std::span<const ir::Shape> in, const ir::Shape& out) {
+  return [kind](const ir::Node& node, std::span<const ir::Shape> in, const ir::Shape& out,
+                const KernelChoice&) {
     if (in[0].rank() != 4)
       throw std::runtime_error(
           fmt::format("{} of {}: only 2-D pooling is on the Vulkan backend yet", node.op,
@@ -40,7 +41,8 @@ Lowering pool(uint32_t kind) {
 }
 
 Lowering global_pool(uint32_t kind) {
-  return [kind](const ir::Node& node, std::span<const ir::Shape> in, const ir::Shape& out) {
+  return [kind](const ir::Node& node, std::span<const ir::Shape> in, const ir::Shape& out,
+                const KernelChoice&) {
     if (in[0].rank() != 4)
       throw std::runtime_error(fmt::format("{} of {}: only images are on the Vulkan backend yet",
                                            node.op, ir::to_string(in[0])));

@@ -10,7 +10,8 @@ namespace cnnc::backends::vulkan {
 
 namespace {
 
-Dispatch softmax(const ir::Node& node, std::span<const ir::Shape> in, const ir::Shape& out) {
+Dispatch softmax(const ir::Node& node, std::span<const ir::Shape> in, const ir::Shape& out,
+                 const KernelChoice&) {
   const size_t axis = ir::normalize_axis(node.attrs.get_int("axis"), in[0], node.op);
   if (axis + 1 != in[0].rank())
     throw std::runtime_error(
