@@ -21,6 +21,9 @@ struct CompileOptions {
   // Activation layout between kernels, for backends that choose one:
   // "auto" (the backend's choice, e.g. channel-blocked) or "nchw" (plain).
   std::string layout = "auto";
+  // The device, for backends that have several (Vulkan: an index of `cnnc
+  // devices`); -1: the backend's default.
+  int device = -1;
 };
 
 // Wall time of one kernel (one node of the compiled graph, fused or not)

@@ -261,12 +261,18 @@ class VulkanBackend : public Backend {
           "unknown Vulkan schedule '{}': leave it out for tiled kernels, or 'direct' for one "
           "output per invocation",
           options.schedule));
-    if (!context_) context_ = std::make_shared<Context>();
-    return std::make_unique<VulkanExecutable>(graph, context_, choice);
+    std::shared_ptr<Context>& context = contexts_[options.device];
+    if (!context) {
+      ContextOptions open;
+      if (options.device >= 0) open.device = static_cast<uint32_t>(options.device);
+      context = std::make_shared<Context>(open);
+    }
+    return std::make_unique<VulkanExecutable>(graph, context, choice);
   }
 
  private:
-  std::shared_ptr<Context> context_;  // opened by the first compile
+  // One opened device per --device, opened by the first compile that asks.
+  std::map<int, std::shared_ptr<Context>> contexts_;
 };
 
 }  // namespace

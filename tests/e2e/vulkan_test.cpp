@@ -70,6 +70,10 @@ TEST(Vulkan, LeNetRunsAndAModelWithAnOpItCannotRunIsRefusedNamingTheLayer) {
   fs::remove(model);
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_HAS(r.output, "has no Vulkan kernel yet");
+  const Result far = cnnc("run " + lenet + "--backend vulkan --device 99");
+  EXPECT_EQ(far.status, 1) << far.output;
+  EXPECT_HAS(far.output, "--device 99: there ");
+  EXPECT_HAS(far.output, "`cnnc devices` lists them");
   EXPECT_HAS(r.output, "use --backend halide or reference");
 }
 

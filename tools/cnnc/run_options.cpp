@@ -5,7 +5,11 @@
 namespace cnnc::cli {
 
 backends::CompileOptions BackendChoice::compile_options() const {
-  return {.threads = threads, .cache_dir = cache_dir, .schedule = schedule, .layout = layout};
+  return {.threads = threads,
+          .cache_dir = cache_dir,
+          .schedule = schedule,
+          .layout = layout,
+          .device = device};
 }
 
 void add_backend_options(CLI::App& cmd, BackendChoice& choice) {
@@ -22,6 +26,10 @@ void add_backend_options(CLI::App& cmd, BackendChoice& choice) {
                  "activation layout between kernels: auto (the backend's choice, channel-blocked "
                  "where convolutions gain) or nchw")
       ->check(CLI::IsMember({"auto", "nchw"}));
+  cmd.add_option("--device", choice.device,
+                 "device index for the vulkan backend (`cnnc devices`; default: discrete > "
+                 "integrated > virtual > CPU)")
+      ->check(CLI::NonNegativeNumber);
 }
 
 backends::Backend& find_backend(Registry& registry, const std::string& name) {

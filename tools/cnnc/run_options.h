@@ -19,6 +19,7 @@ struct BackendChoice {
   std::string name = kDefaultBackend;
   int threads = 0;  // 0: every core
   std::string cache_dir, schedule, layout = "auto";
+  int device = -1;
   backends::CompileOptions compile_options() const;
 };
 
