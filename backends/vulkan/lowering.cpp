@@ -10,6 +10,8 @@ void register_dense_vulkan(LoweringTable& table);
 void register_softmax_vulkan(LoweringTable& table);
 void register_conv_vulkan(LoweringTable& table);
 void register_pool_vulkan(LoweringTable& table);
+void register_normalization_vulkan(LoweringTable& table);
+void register_concat_vulkan(LoweringTable& table);
 
 std::vector<std::string> LoweringTable::ops() const {
   std::vector<std::string> names;
@@ -25,6 +27,8 @@ const LoweringTable& builtin_lowerings() {
     register_softmax_vulkan(t);
     register_conv_vulkan(t);
     register_pool_vulkan(t);
+    register_normalization_vulkan(t);
+    register_concat_vulkan(t);
     return t;
   }();
   return table;

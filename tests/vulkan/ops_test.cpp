@@ -44,6 +44,8 @@ class VulkanOps : public ::testing::Test {
         p.outputs = {spec.shape};
         p.param = spec;
         p.value = test_util::random_tensor(spec.shape, rng_);
+        if (spec.suffix == "running_var")  // variances are positive: [-1, 1] -> [0.5, 1.5]
+          for (float& v : p.value->data()) v = 1.0f + 0.5f * v;
         in_shapes.push_back(spec.shape);
         ins.push_back(g.add_node(std::move(p)));
       }
@@ -134,6 +136,17 @@ TEST_F(VulkanOps, PoolingOverRandomWindowsAndGlobalPools) {
   }
   for (const char* op : {"global_avgpool", "global_maxpool"})
     check(op, {ir::Shape{ir::kBatch, 5, 7, 6}});
+}
+
+TEST_F(VulkanOps, BatchnormDropoutConcat) {
+  check("batchnorm", {ir::Shape{ir::kBatch, 5, 6, 7}});
+  check("batchnorm", {ir::Shape{ir::kBatch, 9}}, {{"eps", 1e-3}});
+  check("dropout", {ir::Shape{ir::kBatch, 4, 3}}, {{"rate", 0.5}});
+  check("concat", {ir::Shape{ir::kBatch, 2, 5, 5}, ir::Shape{ir::kBatch, 3, 5, 5}});
+  check("concat",
+        {ir::Shape{ir::kBatch, 2, 3, 4}, ir::Shape{ir::kBatch, 2, 1, 4},
+         ir::Shape{ir::kBatch, 2, 6, 4}},
+        {{"axis", int64_t{2}}});
 }
 
 TEST_F(VulkanOps, AnOpWithoutAShaderIsRefusedNamingTheLayer) {
