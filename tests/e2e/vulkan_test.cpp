@@ -51,6 +51,51 @@ output probs
   fs::remove_all(dir);
 }
 
+// Convolutions with batchnorm (folded), a residual add, an inception-like
+// concat, pooling of both kinds and a classifier: the model families the
+// shaders cover, against the reference.
+TEST(Vulkan, ASmallResidualInceptionNetMatchesTheReference) {
+  const fs::path dir = fs::temp_directory_path() / "cnnc_vulkan_e2e_res";
+  fs::create_directories(dir);
+  std::ofstream(dir / "net.cnn") << R"(model net
+input x [N, 3, 16, 16]
+conv2d stem filters=8 kernel=3 pad=1 bias=false
+batchnorm bn
+relu r
+conv2d a filters=8 kernel=3 pad=1 act=relu
+conv2d b filters=8 kernel=3 pad=1
+add sum from=b,r
+relu out1
+conv2d one filters=4 kernel=1 from=out1
+conv2d three filters=6 kernel=3 pad=1 from=out1
+maxpool mp kernel=3 stride=1 pad=1 from=out1
+concat cat from=one,three,mp
+avgpool ap kernel=2
+conv2d down filters=8 kernel=3 stride=2 pad=1 groups=2 act=relu
+global_avgpool g
+flatten
+dense logits units=7
+softmax probs
+output probs
+)";
+  std::mt19937 rng(4);
+  std::normal_distribution<float> normal;
+  ir::Tensor x(ir::Shape{2, 3, 16, 16});
+  for (float& v : x.data()) v = normal(rng);
+  npy::write((dir / "x.npy").string(), x);
+  const std::string base = (dir / "net.cnn").string() + " --init he --seed 2 --input " +
+                           (dir / "x.npy").string() + " --output ";
+  const Result v = cnnc("run " + base + (dir / "v.npy").string() + " --backend vulkan");
+  ASSERT_EQ(v.status, 0) << v.output;
+  const Result r = cnnc("run " + base + (dir / "r.npy").string() + " --backend reference");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const ir::Tensor got = npy::read((dir / "v.npy").string());
+  const ir::Tensor want = npy::read((dir / "r.npy").string());
+  ASSERT_EQ(got.shape(), want.shape());
+  for (int64_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-5) << i;
+  fs::remove_all(dir);
+}
+
 TEST(Vulkan, LeNetRunsAndAModelWithAnOpItCannotRunIsRefusedNamingTheLayer) {
   const std::string lenet = std::string(CNNC_SOURCE_DIR) +
                             "/examples/models/lenet5.cnn --init he --seed 1 --input " +
