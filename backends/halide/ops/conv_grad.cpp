@@ -13,10 +13,12 @@
 // chunk count depends only on the batch size, so the sums and their order
 // do not depend on the thread count and a run repeats bit for bit.
 #include <algorithm>
+#include <array>
 
 #include "backends/halide/activation_expr.h"
 #include "backends/halide/lowering_table.h"
 #include "backends/halide/nchw.h"
+#include "backends/halide/ops/weight_gradient.h"
 #include "backends/halide/schedule_templates.h"
 #include "ir/ops/window.h"
 
@@ -157,10 +159,10 @@ hl::Func conv_grad_input(const ir::Node& node, std::span<const hl::Func> in, Low
 // vectors of channels x the last axis's taps in registers while it walks
 // the output positions of its batch chunk; x is read as broadcasts. No
 // lane is wasted on a row's tail.
-hl::Func conv_grad_weight_by_channels(const ir::Node& node, std::span<const hl::Func> in,
-                                      LoweringContext& ctx) {
-  const ir::Shape &dys = ctx.input(0), &xs = ctx.input(1), &ws = ctx.output_shape;
-  const ir::Window w = ir::read_window(node.attrs, xs);
+hl::Func weight_gradient_by_channels(const WeightGradient& g, LoweringContext& ctx) {
+  const ir::Shape &dys = g.reduced_shape, &xs = g.windowed_shape, &ws = ctx.output_shape;
+  const ir::Window& w = g.window;
+  const std::array<hl::Func, 2> in{g.reduced, g.windowed};
   const size_t rank = w.rank(), last = rank - 1;
   const int channels = to_int(dys[1]);
   const int batch = to_int(dys[0]);
@@ -255,12 +257,12 @@ hl::Func conv_grad_weight_by_channels(const ir::Node& node, std::span<const hl::
 }
 
 // dW with columns in the vector lanes, for few or grouped channels.
-hl::Func conv_grad_weight_by_columns(const ir::Node& node, std::span<const hl::Func> in,
-                                     LoweringContext& ctx) {
-  const ir::Shape &dys = ctx.input(0), &xs = ctx.input(1), &ws = ctx.output_shape;
-  const ir::Window w = ir::read_window(node.attrs, xs);
+hl::Func weight_gradient_by_columns(const WeightGradient& g, LoweringContext& ctx) {
+  const ir::Shape &dys = g.reduced_shape, &xs = g.windowed_shape, &ws = ctx.output_shape;
+  const ir::Window& w = g.window;
+  const std::array<hl::Func, 2> in{g.reduced, g.windowed};
   const size_t rank = w.rank(), last = rank - 1;
-  const int groups = to_int(node.attrs.get_int("groups"));
+  const int groups = g.groups;
   const int kg = to_int(dys[1] / groups), cg = to_int(xs[1] / groups);
   const int batch = to_int(dys[0]);
   const int chunks = std::min(kBatchChunks, batch);
@@ -339,12 +341,23 @@ hl::Func conv_grad_weight_by_columns(const ir::Node& node, std::span<const hl::F
 
 hl::Func conv_grad_weight(const ir::Node& node, std::span<const hl::Func> in,
                           LoweringContext& ctx) {
-  if (node.attrs.get_int("groups") == 1 && ctx.input(0)[1] % ctx.vector_width == 0)
-    return conv_grad_weight_by_channels(node, in, ctx);
-  return conv_grad_weight_by_columns(node, in, ctx);
+  // dW[k, c, taps] = sum over items and positions of dy[k] x[c] at the tap.
+  return weight_gradient({.window = ir::read_window(node.attrs, ctx.input(1)),
+                          .groups = to_int(node.attrs.get_int("groups")),
+                          .reduced = in[0],
+                          .reduced_shape = ctx.input(0),
+                          .windowed = in[1],
+                          .windowed_shape = ctx.input(1)},
+                         ctx);
 }
 
 }  // namespace
+
+hl::Func weight_gradient(const WeightGradient& g, LoweringContext& ctx) {
+  if (g.groups == 1 && g.reduced_shape[1] % ctx.vector_width == 0)
+    return weight_gradient_by_channels(g, ctx);
+  return weight_gradient_by_columns(g, ctx);
+}
 
 void register_conv_grad_halide(LoweringTable& table) {
   table.add("conv_grad_input", conv_grad_input);
