@@ -1,4 +1,5 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
 // Direct 2-D convolution, one invocation per output element (the naive
 // kernel; the tiled one comes next): stride, padding (begin side given, the
 // end implied by the output size), dilation, groups, bias and `act=`.
@@ -13,15 +14,7 @@ layout(push_constant) uniform Push {
   float alpha;
 } p;
 
-float activate(float v, uint act, float alpha) {
-  if (act == 1u) return max(v, 0.0);
-  if (act == 2u) return clamp(v, 0.0, 6.0);
-  if (act == 3u) return v > 0.0 ? v : alpha * v;
-  if (act == 4u) return tanh(v);
-  if (act == 5u) return 1.0 / (1.0 + exp(-v));
-  if (act == 6u) return v > 0.0 ? v : alpha * (exp(v) - 1.0);
-  return v;
-}
+#include "activate.glsl"
 
 void main() {
   const uint i = gl_GlobalInvocationID.x;

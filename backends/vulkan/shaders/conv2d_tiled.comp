@@ -1,4 +1,5 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
 // 2-D convolution in register tiles: each invocation computes 8 output
 // channels of one output pixel, so every input value it reads serves 8
 // multiply-adds, and neighbouring invocations (neighbouring pixels, the
@@ -17,15 +18,7 @@ layout(push_constant) uniform Push {
 
 const uint KT = 8u;  // output channels per invocation
 
-float activate(float v, uint act, float alpha) {
-  if (act == 1u) return max(v, 0.0);
-  if (act == 2u) return clamp(v, 0.0, 6.0);
-  if (act == 3u) return v > 0.0 ? v : alpha * v;
-  if (act == 4u) return tanh(v);
-  if (act == 5u) return 1.0 / (1.0 + exp(-v));
-  if (act == 6u) return v > 0.0 ? v : alpha * (exp(v) - 1.0);
-  return v;
-}
+#include "activate.glsl"
 
 void main() {
   const uint tiles = (p.k + KT - 1u) / KT;

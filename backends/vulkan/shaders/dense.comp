@@ -1,4 +1,5 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
 // dense: y[n, u] = act(bias[u] + sum_f x[n, f] W[u, f]), one invocation per
 // output (the naive kernel; the tiled matrix kernel comes next).
 layout(local_size_x_id = 0) in;
@@ -10,15 +11,7 @@ layout(push_constant) uniform Push {
   uint batch; uint features; uint units; uint has_bias; uint act; float alpha;
 } push;
 
-float activate(float v, uint act, float alpha) {
-  if (act == 1u) return max(v, 0.0);
-  if (act == 2u) return clamp(v, 0.0, 6.0);
-  if (act == 3u) return v > 0.0 ? v : alpha * v;
-  if (act == 4u) return tanh(v);
-  if (act == 5u) return 1.0 / (1.0 + exp(-v));
-  if (act == 6u) return v > 0.0 ? v : alpha * (exp(v) - 1.0);
-  return v;
-}
+#include "activate.glsl"
 
 void main() {
   const uint i = gl_GlobalInvocationID.x;
