@@ -25,4 +25,20 @@ TensorRef GradientContext::add(std::string_view op, std::string_view suffix,
   return {id, 0};
 }
 
+TensorRef GradientContext::through_fused_activation() {
+  const AttrMap forward_attrs = forward().attrs;  // add() may move the node
+  if (!forward_attrs.has("act") || forward_attrs.get_ident("act") == "none") return output_grad;
+  AttrMap act;
+  act.set("act", forward_attrs.get_ident("act"));
+  act.set("act_alpha", forward_attrs.has("act_alpha") ? forward_attrs.get_float("act_alpha") : 0.0);
+  return add("activation_grad", "act", {output, output_grad}, std::move(act));
+}
+
+AttrMap GradientContext::forward_attrs(std::initializer_list<const char*> names) const {
+  AttrMap out;
+  for (const char* name : names)
+    if (forward().attrs.has(name)) out.set(name, forward().attrs.get(name));
+  return out;
+}
+
 }  // namespace cnnc::ir

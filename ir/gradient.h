@@ -5,6 +5,7 @@
 // each input (passes/autodiff.h sums the contributions of several readers).
 #pragma once
 
+#include <initializer_list>
 #include <string_view>
 #include <vector>
 
@@ -33,6 +34,14 @@ struct GradientContext {
   // returns its output. Throws std::logic_error for an unknown op.
   TensorRef add(std::string_view op, std::string_view suffix, std::vector<TensorRef> args,
                 AttrMap attrs = {});
+
+  // The output's gradient taken back through the forward node's fused
+  // activation (its `act=`/`act_alpha=`, from the saved output) by an
+  // activation_grad node; output_grad itself when there is none.
+  TensorRef through_fused_activation();
+  // The forward node's attributes among `names` that it has (a window's
+  // kernel, stride, ...), for the backward ops that repeat them.
+  AttrMap forward_attrs(std::initializer_list<const char*> names) const;
 };
 
 }  // namespace cnnc::ir

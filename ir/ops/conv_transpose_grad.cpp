@@ -118,17 +118,9 @@ OpDef grad_weight_def() {
 // dx = conv_transpose_grad_input(dz, W), dW = conv_transpose_grad_weight(dz,
 // x), db = the sum of dz per channel.
 std::vector<std::optional<TensorRef>> conv_transpose_gradient(GradientContext& ctx) {
-  const AttrMap forward = ctx.forward().attrs;  // add() may move the node
-  TensorRef dz = ctx.output_grad;
-  if (forward.get_ident("act") != "none") {
-    AttrMap act;
-    act.set("act", forward.get_ident("act"));
-    act.set("act_alpha", forward.get_float("act_alpha"));
-    dz = ctx.add("activation_grad", "act", {ctx.output, dz}, std::move(act));
-  }
-  AttrMap window;
-  for (const char* name : {"kernel", "stride", "pad", "output_padding", "dilation", "groups"})
-    if (forward.has(name)) window.set(name, forward.get(name));
+  const TensorRef dz = ctx.through_fused_activation();
+  const AttrMap window =
+      ctx.forward_attrs({"kernel", "stride", "pad", "output_padding", "dilation", "groups"});
   std::vector<std::optional<TensorRef>> grads(ctx.inputs.size());
   if (ctx.needs(0))
     grads[0] =

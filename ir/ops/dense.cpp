@@ -58,14 +58,7 @@ void register_dense_ops(OpRegistry& registry) {
   // Through the fused activation first (from the output), then
   // dx = dz W, dW = dz^T x, db = the sum of dz over the batch.
   def.gradient = [](GradientContext& ctx) {
-    const AttrMap attrs = ctx.forward().attrs;  // add() may move the node
-    TensorRef dz = ctx.output_grad;
-    if (attrs.get_ident("act") != "none") {
-      AttrMap act;
-      act.set("act", attrs.get_ident("act"));
-      act.set("act_alpha", attrs.get_float("act_alpha"));
-      dz = ctx.add("activation_grad", "act", {ctx.output, dz}, std::move(act));
-    }
+    const TensorRef dz = ctx.through_fused_activation();
     std::vector<std::optional<TensorRef>> grads(ctx.inputs.size());
     if (ctx.needs(0)) grads[0] = ctx.add("dense_grad_input", "input", {dz, ctx.inputs[1]});
     if (ctx.needs(1)) grads[1] = ctx.add("dense_grad_weight", "weight", {dz, ctx.inputs[0]});

@@ -75,17 +75,8 @@ OpDef grad_weight_def() {
 // dx = local_grad_input(dz, W), dW = local_grad_weight(dz, x), db = dz
 // summed over the batch.
 std::vector<std::optional<TensorRef>> local_gradient(GradientContext& ctx) {
-  const AttrMap forward = ctx.forward().attrs;  // add() may move the node
-  TensorRef dz = ctx.output_grad;
-  if (forward.get_ident("act") != "none") {
-    AttrMap act;
-    act.set("act", forward.get_ident("act"));
-    act.set("act_alpha", forward.get_float("act_alpha"));
-    dz = ctx.add("activation_grad", "act", {ctx.output, dz}, std::move(act));
-  }
-  AttrMap window;
-  for (const char* name : {"kernel", "stride", "pad"})
-    if (forward.has(name)) window.set(name, forward.get(name));
+  const TensorRef dz = ctx.through_fused_activation();
+  const AttrMap window = ctx.forward_attrs({"kernel", "stride", "pad"});
   std::vector<std::optional<TensorRef>> grads(ctx.inputs.size());
   if (ctx.needs(0))
     grads[0] = ctx.add("local_grad_input", "input", {dz, ctx.inputs[1], ctx.inputs[0]}, window);

@@ -71,12 +71,10 @@ TensorRef add_pool_grad(GradientContext& ctx, AttrMap attrs) {
 }  // namespace
 
 std::vector<std::optional<TensorRef>> pool_gradient(GradientContext& ctx) {
-  const AttrMap forward = ctx.forward().attrs;
   const std::string op = ctx.forward().op;
-  AttrMap attrs;
+  AttrMap attrs =
+      ctx.forward_attrs({"kernel", "stride", "pad", "dilation", "ceil_mode", "count_include_pad"});
   attrs.set("pool", op.substr(0, op.size() - 4));  // "maxpool" -> "max"
-  for (const char* name : {"kernel", "stride", "pad", "dilation", "ceil_mode", "count_include_pad"})
-    if (forward.has(name)) attrs.set(name, forward.get(name));
   return {add_pool_grad(ctx, std::move(attrs))};
 }
 
