@@ -41,7 +41,8 @@ struct UsageError : std::runtime_error {
   X(run)                 \
   X(bench)               \
   X(train)               \
-  X(eval) X(gradcheck) X(viz) X(init) X(dot) X(format) X(ops) X(passes) X(backends) X(devices)
+  X(eval)                \
+  X(gradcheck) X(viz) X(init) X(dot) X(format) X(ops) X(passes) X(backends) X(devices) X(compare)
 
 #define CNNC_DECLARE_COMMAND(name) void add_##name##_command(CLI::App& app, GlobalOptions& global);
 CNNC_COMMANDS(CNNC_DECLARE_COMMAND)
