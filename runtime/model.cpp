@@ -7,6 +7,20 @@
 
 namespace cnnc {
 
+passes::ConstantEvaluator reference_evaluator(Registry& registry) {
+  return [&registry](const ir::Node& node,
+                     std::span<const ir::Tensor> inputs) -> std::optional<std::vector<ir::Tensor>> {
+    const auto* kernel = registry.reference_kernels.find(node.op);
+    if (!kernel) return std::nullopt;
+    std::vector<const ir::Tensor*> in;
+    for (const auto& t : inputs) in.push_back(&t);
+    std::vector<ir::Tensor> out;
+    for (const auto& s : node.outputs) out.emplace_back(s);
+    (*kernel)(backends::reference::KernelArgs{node, in, out});
+    return out;
+  };
+}
+
 ir::Graph parse_model_file(const std::string& path, Registry& registry) {
   return frontend::load_model(path, registry.ops);
 }
@@ -19,20 +33,7 @@ ir::Graph load_model(const std::string& path, Registry& registry, const ModelOpt
     initialize_params(graph, options.init, options.seed);
   passes::PassContext ctx{registry.ops};
   ctx.shapes_valid = true;
-  // Constants are folded with the reference kernels: the oracle computes
-  // them once, whatever backend runs the model.
-  ctx.evaluate = [&registry](
-                     const ir::Node& node,
-                     std::span<const ir::Tensor> inputs) -> std::optional<std::vector<ir::Tensor>> {
-    const auto* kernel = registry.reference_kernels.find(node.op);
-    if (!kernel) return std::nullopt;
-    std::vector<const ir::Tensor*> in;
-    for (const auto& t : inputs) in.push_back(&t);
-    std::vector<ir::Tensor> out;
-    for (const auto& s : node.outputs) out.emplace_back(s);
-    (*kernel)(backends::reference::KernelArgs{node, in, out});
-    return out;
-  };
+  ctx.evaluate = reference_evaluator(registry);
   passes::PassManagerOptions pm = options.passes;
   if (!pm.printer)
     pm.printer = [&registry](const ir::Graph& g, std::ostream& out) {

@@ -24,6 +24,10 @@ struct ModelOptions {
 // std::runtime_error naming the file or tensor for weights problems.
 ir::Graph load_model(const std::string& path, Registry& registry, const ModelOptions& options);
 
+// Evaluates a node with the reference kernels, for fold-constants: the
+// oracle computes constants once, whatever backend runs the model.
+passes::ConstantEvaluator reference_evaluator(Registry& registry);
+
 // Parse and infer shapes only (no weights, no passes): what `inspect`,
 // `check` and `dot` need.
 ir::Graph parse_model_file(const std::string& path, Registry& registry);

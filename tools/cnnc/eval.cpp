@@ -9,11 +9,11 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "backends/reference/kernel_table.h"
 #include "ir/text_printer.h"
 #include "passes/dead_node_elimination.h"
 #include "runtime/data/source.h"
 #include "runtime/file_io.h"
+#include "runtime/model.h"
 #include "runtime/trainer.h"
 #include "tools/cnnc/command.h"
 #include "tools/cnnc/data_options.h"
@@ -51,18 +51,7 @@ void drop_final_softmax(ir::Graph& g) {
 void run_pipeline_on(ir::Graph& g, const std::string& pipeline, GlobalOptions& global) {
   Registry& reg = registry(global);
   passes::PassContext ctx{reg.ops};
-  ctx.evaluate = [&reg](
-                     const ir::Node& node,
-                     std::span<const ir::Tensor> inputs) -> std::optional<std::vector<ir::Tensor>> {
-    const auto* kernel = reg.reference_kernels.find(node.op);
-    if (!kernel) return std::nullopt;
-    std::vector<const ir::Tensor*> in;
-    for (const auto& t : inputs) in.push_back(&t);
-    std::vector<ir::Tensor> out;
-    for (const auto& s : node.outputs) out.emplace_back(s);
-    (*kernel)(backends::reference::KernelArgs{node, in, out});
-    return out;
-  };
+  ctx.evaluate = reference_evaluator(reg);
   passes::PassManagerOptions pm = model_options(global).passes;
   pm.printer = [&reg](const ir::Graph& graph, std::ostream& out) {
     out << ir::print_model(graph, reg.ops);
