@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/vulkan/recording.h"
 #include "backends/vulkan/shader_table.h"
 
 namespace cnnc::backends::vulkan {
@@ -90,69 +91,12 @@ void ComputePipeline::dispatch(std::span<Buffer* const> buffers, std::span<const
     throw std::invalid_argument(
         fmt::format("the pipeline takes {} buffers and {} bytes of push constants, given {} and {}",
                     bindings_, push_bytes_, buffers.size(), push.size()));
-  const VkDevice device = context_.device();
   std::lock_guard lock(context_.command_mutex());
-  VkDescriptorPoolSize size{.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-                            .descriptorCount = bindings_};
-  VkDescriptorPoolCreateInfo pool_info{.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
-                                       .maxSets = 1,
-                                       .poolSizeCount = 1,
-                                       .pPoolSizes = &size};
-  VkDescriptorPool pool = VK_NULL_HANDLE;
-  check(vkCreateDescriptorPool(device, &pool_info, nullptr, &pool), "vkCreateDescriptorPool");
-  VkCommandBuffer commands = VK_NULL_HANDLE;
-  struct Cleanup {
-    VkDevice device;
-    VkCommandPool command_pool;
-    VkDescriptorPool& pool;
-    VkCommandBuffer& commands;
-    ~Cleanup() {
-      if (commands) vkFreeCommandBuffers(device, command_pool, 1, &commands);
-      vkDestroyDescriptorPool(device, pool, nullptr);
-    }
-  } cleanup{device, context_.command_pool(), pool, commands};
-
-  VkDescriptorSetAllocateInfo allocate{.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
-                                       .descriptorPool = pool,
-                                       .descriptorSetCount = 1,
-                                       .pSetLayouts = &set_layout_};
-  VkDescriptorSet set = VK_NULL_HANDLE;
-  check(vkAllocateDescriptorSets(device, &allocate, &set), "vkAllocateDescriptorSets");
-  std::vector<VkDescriptorBufferInfo> infos(bindings_);
-  std::vector<VkWriteDescriptorSet> writes(bindings_);
-  for (uint32_t b = 0; b < bindings_; ++b) {
-    infos[b] = {.buffer = buffers[b]->get(), .offset = 0, .range = VK_WHOLE_SIZE};
-    writes[b] = {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
-                 .dstSet = set,
-                 .dstBinding = b,
-                 .descriptorCount = 1,
-                 .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-                 .pBufferInfo = &infos[b]};
-  }
-  vkUpdateDescriptorSets(device, bindings_, writes.data(), 0, nullptr);
-
-  VkCommandBufferAllocateInfo command_info{.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-                                           .commandPool = context_.command_pool(),
-                                           .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
-                                           .commandBufferCount = 1};
-  check(vkAllocateCommandBuffers(device, &command_info, &commands), "vkAllocateCommandBuffers");
-  VkCommandBufferBeginInfo begin{.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-                                 .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
-  check(vkBeginCommandBuffer(commands, &begin), "vkBeginCommandBuffer");
-  vkCmdBindPipeline(commands, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_);
-  vkCmdBindDescriptorSets(commands, VK_PIPELINE_BIND_POINT_COMPUTE, layout_, 0, 1, &set, 0,
-                          nullptr);
-  if (push_bytes_)
-    vkCmdPushConstants(commands, layout_, VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes_, push.data());
-  vkCmdDispatch(commands, groups, 1, 1);
-  // The host reads the results through the mapping after the fence.
-  VkMemoryBarrier barrier{.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-                          .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
-                          .dstAccessMask = VK_ACCESS_HOST_READ_BIT};
-  vkCmdPipelineBarrier(commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_HOST_BIT,
-                       0, 1, &barrier, 0, nullptr, 0, nullptr);
-  check(vkEndCommandBuffer(commands), "vkEndCommandBuffer");
-  context_.submit_and_wait(commands);
+  Recording recording(context_, 1, bindings_);
+  const VkDescriptorSet set = recording.bind(set_layout_, buffers);
+  record(recording.commands(), set, push, groups);
+  recording.barrier_after_dispatch();  // the host reads the results after the fence
+  recording.submit_and_wait();
 }
 
 }  // namespace cnnc::backends::vulkan

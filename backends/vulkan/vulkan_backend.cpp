@@ -12,6 +12,7 @@
 #include "backends/vulkan/compute_pipeline.h"
 #include "backends/vulkan/context.h"
 #include "backends/vulkan/lowering.h"
+#include "backends/vulkan/recording.h"
 #include "ir/cost.h"
 
 namespace cnnc::backends::vulkan {
@@ -45,7 +46,6 @@ class VulkanExecutable : public Executable {
 
   std::vector<ir::Tensor> run(std::span<const ir::Tensor> inputs) override {
     const int64_t batch = check_run_inputs(graph_, inputs);
-    const VkDevice device = context_->device();
     std::lock_guard lock(context_->command_mutex());
     // One buffer per tensor: inputs, parameters, each step's output.
     std::map<TensorKey, std::unique_ptr<Buffer>> buffers;
@@ -73,77 +73,21 @@ class VulkanExecutable : public Executable {
       dispatches.push_back(dispatch_for(step, batch));
       descriptors += dispatches.back().bindings;
     }
-    VkDescriptorPoolSize size{.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-                              .descriptorCount = std::max(descriptors, 1u)};
-    VkDescriptorPoolCreateInfo pool_info{
-        .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
-        .maxSets = std::max<uint32_t>(static_cast<uint32_t>(dispatches.size()), 1),
-        .poolSizeCount = 1,
-        .pPoolSizes = &size};
-    VkDescriptorPool pool = VK_NULL_HANDLE;
-    check(vkCreateDescriptorPool(device, &pool_info, nullptr, &pool), "vkCreateDescriptorPool");
-    VkCommandBuffer commands = VK_NULL_HANDLE;
-    struct Cleanup {
-      VkDevice device;
-      VkCommandPool command_pool;
-      VkDescriptorPool pool;
-      VkCommandBuffer& commands;
-      ~Cleanup() {
-        if (commands) vkFreeCommandBuffers(device, command_pool, 1, &commands);
-        vkDestroyDescriptorPool(device, pool, nullptr);
-      }
-    } cleanup{device, context_->command_pool(), pool, commands};
-
-    VkCommandBufferAllocateInfo command_info{
-        .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-        .commandPool = context_->command_pool(),
-        .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
-        .commandBufferCount = 1};
-    check(vkAllocateCommandBuffers(device, &command_info, &commands), "vkAllocateCommandBuffers");
-    VkCommandBufferBeginInfo begin{.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-                                   .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
-    check(vkBeginCommandBuffer(commands, &begin), "vkBeginCommandBuffer");
+    Recording recording(*context_, static_cast<uint32_t>(dispatches.size()), descriptors);
     for (size_t i = 0; i < steps_.size(); ++i) {
       const Step& step = steps_[i];
       const Dispatch& d = dispatches[i];
       const ComputePipeline& p = pipeline(d);
-      const VkDescriptorSetLayout layout = p.set_layout();
-      VkDescriptorSetAllocateInfo allocate{.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
-                                           .descriptorPool = pool,
-                                           .descriptorSetCount = 1,
-                                           .pSetLayouts = &layout};
-      VkDescriptorSet set = VK_NULL_HANDLE;
-      check(vkAllocateDescriptorSets(device, &allocate, &set), "vkAllocateDescriptorSets");
       std::vector<Buffer*> bound;
       for (const TensorKey& t : step.inputs) bound.push_back(buffers.at(t).get());
       while (bound.size() + 1 < d.bindings) bound.push_back(&placeholder);
       bound.push_back(buffers.at({step.graph, step.node}).get());
-      std::vector<VkDescriptorBufferInfo> infos(bound.size());
-      std::vector<VkWriteDescriptorSet> writes(bound.size());
-      for (size_t b = 0; b < bound.size(); ++b) {
-        infos[b] = {.buffer = bound[b]->get(), .offset = 0, .range = VK_WHOLE_SIZE};
-        writes[b] = {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
-                     .dstSet = set,
-                     .dstBinding = static_cast<uint32_t>(b),
-                     .descriptorCount = 1,
-                     .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-                     .pBufferInfo = &infos[b]};
-      }
-      vkUpdateDescriptorSets(device, static_cast<uint32_t>(writes.size()), writes.data(), 0,
-                             nullptr);
       const auto groups = static_cast<uint32_t>((d.invocations + kWorkgroup - 1) / kWorkgroup);
-      p.record(commands, set, std::as_bytes(std::span<const uint32_t>(d.push)),
-               std::max(groups, 1u));
-      // The next dispatch may read what this one wrote.
-      VkMemoryBarrier barrier{.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-                              .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
-                              .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_HOST_READ_BIT};
-      vkCmdPipelineBarrier(commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                           VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
-                           &barrier, 0, nullptr, 0, nullptr);
+      p.record(recording.commands(), recording.bind(p.set_layout(), bound),
+               std::as_bytes(std::span<const uint32_t>(d.push)), std::max(groups, 1u));
+      recording.barrier_after_dispatch();  // the next dispatch may read what this one wrote
     }
-    check(vkEndCommandBuffer(commands), "vkEndCommandBuffer");
-    context_->submit_and_wait(commands);
+    recording.submit_and_wait();
     // With the validation layer on (CNNC_VULKAN_VALIDATION=1), anything it
     // said makes the run fail: a warning there is a bug here.
     if (const auto said = context_->take_validation_messages(); !said.empty())

@@ -1,0 +1,82 @@
+#include "backends/vulkan/recording.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace cnnc::backends::vulkan {
+
+Recording::Recording(const Context& context, uint32_t sets, uint32_t descriptors)
+    : context_(context) {
+  const VkDevice device = context.device();
+  VkDescriptorPoolSize size{.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                            .descriptorCount = std::max(descriptors, 1u)};
+  VkDescriptorPoolCreateInfo pool{.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+                                  .maxSets = std::max(sets, 1u),
+                                  .poolSizeCount = 1,
+                                  .pPoolSizes = &size};
+  check(vkCreateDescriptorPool(device, &pool, nullptr, &pool_), "vkCreateDescriptorPool");
+  VkCommandBufferAllocateInfo info{.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+                                   .commandPool = context.command_pool(),
+                                   .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+                                   .commandBufferCount = 1};
+  VkCommandBufferBeginInfo begin{.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+                                 .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
+  try {
+    check(vkAllocateCommandBuffers(device, &info, &commands_), "vkAllocateCommandBuffers");
+    check(vkBeginCommandBuffer(commands_, &begin), "vkBeginCommandBuffer");
+  } catch (...) {
+    release();
+    throw;
+  }
+}
+
+Recording::~Recording() {
+  release();
+}
+
+void Recording::release() {
+  const VkDevice device = context_.device();
+  if (commands_) vkFreeCommandBuffers(device, context_.command_pool(), 1, &commands_);
+  commands_ = VK_NULL_HANDLE;
+  if (pool_) vkDestroyDescriptorPool(device, pool_, nullptr);
+  pool_ = VK_NULL_HANDLE;
+}
+
+VkDescriptorSet Recording::bind(VkDescriptorSetLayout layout, std::span<Buffer* const> buffers) {
+  VkDescriptorSetAllocateInfo allocate{.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+                                       .descriptorPool = pool_,
+                                       .descriptorSetCount = 1,
+                                       .pSetLayouts = &layout};
+  VkDescriptorSet set = VK_NULL_HANDLE;
+  check(vkAllocateDescriptorSets(context_.device(), &allocate, &set), "vkAllocateDescriptorSets");
+  std::vector<VkDescriptorBufferInfo> infos(buffers.size());
+  std::vector<VkWriteDescriptorSet> writes(buffers.size());
+  for (size_t b = 0; b < buffers.size(); ++b) {
+    infos[b] = {.buffer = buffers[b]->get(), .offset = 0, .range = VK_WHOLE_SIZE};
+    writes[b] = {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+                 .dstSet = set,
+                 .dstBinding = static_cast<uint32_t>(b),
+                 .descriptorCount = 1,
+                 .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                 .pBufferInfo = &infos[b]};
+  }
+  vkUpdateDescriptorSets(context_.device(), static_cast<uint32_t>(writes.size()), writes.data(), 0,
+                         nullptr);
+  return set;
+}
+
+void Recording::barrier_after_dispatch() {
+  VkMemoryBarrier barrier{.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+                          .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
+                          .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_HOST_READ_BIT};
+  vkCmdPipelineBarrier(commands_, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                       VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
+                       &barrier, 0, nullptr, 0, nullptr);
+}
+
+void Recording::submit_and_wait() {
+  check(vkEndCommandBuffer(commands_), "vkEndCommandBuffer");
+  context_.submit_and_wait(commands_);
+}
+
+}  // namespace cnnc::backends::vulkan
