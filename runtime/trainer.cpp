@@ -164,6 +164,7 @@ struct Trainer::Impl {
 
   // Progress through the run: the next batch of epoch `epoch` (0-based).
   int64_t epoch = 0, next_batch = 0, steps = 0;
+  double last_lr = 0;
   double loss_sum = 0, epoch_seconds = 0;
   int64_t correct = 0, seen = 0;
   double best_val_acc = -1;
@@ -254,7 +255,8 @@ struct Trainer::Impl {
 
   // One optimizer step; returns the batch's loss.
   double step(const Batch& batch, int64_t per_epoch) {
-    set_scalar(training.learning_rate, options.lr.at(steps, per_epoch, options.epochs));
+    last_lr = options.lr.at(steps, per_epoch, options.epochs);
+    set_scalar(training.learning_rate, last_lr);
     set_scalar(training.step, static_cast<double>(steps + 1));
     const std::vector<ir::Tensor> inputs{batch.images, batch.labels};
     std::vector<ir::Tensor> out = profiling() ? run_profiled(inputs) : step_exe->run(inputs);
@@ -424,8 +426,14 @@ struct Trainer::Impl {
         Batch batch = next.get();
         if (next_batch + 1 < per_epoch)
           next = std::async(std::launch::async, prepare, next_batch + 1);
-        loss_sum += step(batch, per_epoch) * static_cast<double>(batch.labels.size());
+        const double loss = step(batch, per_epoch);
+        loss_sum += loss * static_cast<double>(batch.labels.size());
         seen += batch.labels.size();
+        if (options.log_every > 0 && steps % options.log_every == 0) {
+          if (options.progress_bar) std::cerr << "\r" << std::string(100, ' ') << "\r";
+          log << fmt::format("step {}: loss {:.7g}, lr {:.6g}\n", steps, loss, last_lr)
+              << std::flush;
+        }
         ++next_batch;
         epoch_seconds = seconds_before + seconds_since(start);
         progress(std::cerr, next_batch - 1, per_epoch, epoch_seconds);

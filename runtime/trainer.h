@@ -46,6 +46,9 @@ struct TrainOptions {
   data::Augmentation augment;
   std::string run_dir;        // empty: nothing is written
   bool progress_bar = false;  // redrawn on stderr after every step
+  // Writes "step S: loss L, lr R" to the log after every Nth step (0: never),
+  // to compare runs step by step (backends, seeds).
+  int64_t log_every = 0;
   // Times each kernel of the training step over steps 5..24 of the run and
   // writes the slowest ones to the log after the first epoch.
   bool profile = false;

@@ -35,7 +35,8 @@ struct TrainArgs {
   std::string image_size;
   std::vector<std::string> freeze;
   std::vector<float> mean, std;
-  int64_t epochs = 10, batch = 64, limit = 0;
+  int64_t epochs = 10, batch = 64, limit = 0, log_every = 0;
+  int device = -1;  // the vulkan backend's device; -1: its default choice
   double lr = 0.01, momentum = 0, weight_decay = 0, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
   double warmup = 0, val_split = 0;
   bool nesterov = false, no_progress = false, profile = false;
@@ -205,6 +206,8 @@ void train(TrainArgs args, const std::string& resume_dir, bool epochs_given,
   training::TrainOptions o;
   o.backend = args.backend;
   o.compile.threads = args.threads;
+  o.compile.device = args.device;
+  o.log_every = args.log_every;
   o.epochs = args.epochs;
   o.batch = args.batch;
   o.optimizer = optimizer_spec(args);
@@ -302,9 +305,16 @@ void add_train_command(CLI::App& app, GlobalOptions& global) {
       ->delimiter(',');
   cmd->add_option("--seed", a->seed, "seed of initialization, shuffling and augmentation");
   cmd->add_option("--backend,-b", a->backend,
-                  "halide (the default when it runs every op of the training graph) or "
-                  "reference");
+                  "halide (the default when it runs every op of the training graph), vulkan "
+                  "or reference");
   cmd->add_option("--threads", a->threads, "worker threads (default: every core)");
+  cmd->add_option("--device", a->device,
+                  "device index for --backend vulkan (`cnnc devices`; default: discrete > "
+                  "integrated > virtual > CPU)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--log-every", a->log_every,
+                  "print the loss and learning rate of every Nth optimizer step")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--no-progress", a->no_progress, "no progress bar");
   cmd->add_flag("--profile", a->profile,
                 "time each kernel of the training step (steps 5-24) and list them after epoch 1");
