@@ -93,7 +93,9 @@ void ComputePipeline::dispatch(std::span<Buffer* const> buffers, std::span<const
                     bindings_, push_bytes_, buffers.size(), push.size()));
   std::lock_guard lock(context_.command_mutex());
   Recording recording(context_, 1, bindings_);
-  const VkDescriptorSet set = recording.bind(set_layout_, buffers);
+  std::vector<BufferRange> ranges;
+  for (const Buffer* b : buffers) ranges.push_back(b->range());
+  const VkDescriptorSet set = recording.bind(set_layout_, ranges);
   record(recording.commands(), set, push, groups);
   recording.barrier_after_dispatch();  // the host reads the results after the fence
   recording.submit_and_wait();

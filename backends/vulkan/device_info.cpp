@@ -89,6 +89,9 @@ DeviceInfo describe(VkPhysicalDevice device, uint32_t index) {
   for (int i = 0; i < 3; ++i) d.max_workgroup_size[i] = limits.maxComputeWorkGroupSize[i];
   d.max_shared_memory_bytes = limits.maxComputeSharedMemorySize;
   d.max_push_constant_bytes = limits.maxPushConstantsSize;
+  for (int i = 0; i < 3; ++i) d.max_workgroup_count[i] = limits.maxComputeWorkGroupCount[i];
+  d.storage_offset_alignment = limits.minStorageBufferOffsetAlignment;
+  d.max_storage_range = limits.maxStorageBufferRange;
   d.subgroup_size = subgroup.subgroupSize;
 
   VkPhysicalDeviceMemoryProperties memory{};

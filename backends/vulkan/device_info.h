@@ -27,6 +27,9 @@ struct DeviceInfo {
   uint32_t max_shared_memory_bytes = 0;
   uint32_t subgroup_size = 0;  // 0 where the device does not say
   uint32_t max_push_constant_bytes = 0;
+  uint32_t max_workgroup_count[3] = {0, 0, 0};
+  uint64_t storage_offset_alignment = 0;  // of a storage-buffer binding's offset
+  uint64_t max_storage_range = 0;         // bytes one storage-buffer binding may cover
 };
 
 // No Vulkan loader, no driver or no device with a compute queue: the

@@ -19,8 +19,7 @@ Recording::Recording(const Context& context, uint32_t sets, uint32_t descriptors
                                    .commandPool = context.command_pool(),
                                    .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
                                    .commandBufferCount = 1};
-  VkCommandBufferBeginInfo begin{.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-                                 .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
+  VkCommandBufferBeginInfo begin{.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   try {
     check(vkAllocateCommandBuffers(device, &info, &commands_), "vkAllocateCommandBuffers");
     check(vkBeginCommandBuffer(commands_, &begin), "vkBeginCommandBuffer");
@@ -42,17 +41,17 @@ void Recording::release() {
   pool_ = VK_NULL_HANDLE;
 }
 
-VkDescriptorSet Recording::bind(VkDescriptorSetLayout layout, std::span<Buffer* const> buffers) {
+VkDescriptorSet Recording::bind(VkDescriptorSetLayout layout, std::span<const BufferRange> ranges) {
   VkDescriptorSetAllocateInfo allocate{.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
                                        .descriptorPool = pool_,
                                        .descriptorSetCount = 1,
                                        .pSetLayouts = &layout};
   VkDescriptorSet set = VK_NULL_HANDLE;
   check(vkAllocateDescriptorSets(context_.device(), &allocate, &set), "vkAllocateDescriptorSets");
-  std::vector<VkDescriptorBufferInfo> infos(buffers.size());
-  std::vector<VkWriteDescriptorSet> writes(buffers.size());
-  for (size_t b = 0; b < buffers.size(); ++b) {
-    infos[b] = {.buffer = buffers[b]->get(), .offset = 0, .range = VK_WHOLE_SIZE};
+  std::vector<VkDescriptorBufferInfo> infos(ranges.size());
+  std::vector<VkWriteDescriptorSet> writes(ranges.size());
+  for (size_t b = 0; b < ranges.size(); ++b) {
+    infos[b] = {.buffer = ranges[b].buffer, .offset = ranges[b].offset, .range = ranges[b].bytes};
     writes[b] = {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
                  .dstSet = set,
                  .dstBinding = static_cast<uint32_t>(b),
@@ -68,14 +67,32 @@ VkDescriptorSet Recording::bind(VkDescriptorSetLayout layout, std::span<Buffer* 
 void Recording::barrier_after_dispatch() {
   VkMemoryBarrier barrier{.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
                           .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
-                          .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_HOST_READ_BIT};
+                          .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT |
+                                           VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_HOST_READ_BIT};
   vkCmdPipelineBarrier(commands_, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                       VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT |
+                           VK_PIPELINE_STAGE_HOST_BIT,
+                       0, 1, &barrier, 0, nullptr, 0, nullptr);
+}
+
+void Recording::copy(const BufferRange& from, const BufferRange& to) {
+  const VkBufferCopy region{.srcOffset = from.offset, .dstOffset = to.offset, .size = from.bytes};
+  vkCmdCopyBuffer(commands_, from.buffer, to.buffer, 1, &region);
+}
+
+void Recording::barrier_after_copy() {
+  VkMemoryBarrier barrier{.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+                          .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+                          .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT |
+                                           VK_ACCESS_HOST_READ_BIT};
+  vkCmdPipelineBarrier(commands_, VK_PIPELINE_STAGE_TRANSFER_BIT,
                        VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
                        &barrier, 0, nullptr, 0, nullptr);
 }
 
 void Recording::submit_and_wait() {
-  check(vkEndCommandBuffer(commands_), "vkEndCommandBuffer");
+  if (!ended_) check(vkEndCommandBuffer(commands_), "vkEndCommandBuffer");
+  ended_ = true;
   context_.submit_and_wait(commands_);
 }
 

@@ -1,6 +1,8 @@
-// One command buffer recorded, submitted and waited for, with the
-// descriptor pool its dispatches bind from; both freed on scope exit. The
-// caller holds Context::command_mutex() for the Recording's lifetime.
+// A command buffer with the descriptor pool its dispatches bind from, both
+// freed on scope exit. Begun at construction; submit_and_wait() ends it at
+// its first call and may be called again to run the same commands again
+// (the executable records a graph once per batch size and replays it). The
+// caller holds Context::command_mutex() while recording and submitting.
 #pragma once
 
 #include <vulkan/vulkan.h>
@@ -15,18 +17,21 @@ namespace cnnc::backends::vulkan {
 
 class Recording {
  public:
-  // Room for `sets` descriptor sets of `descriptors` storage buffers in all;
-  // the command buffer is begun.
+  // Room for `sets` descriptor sets of `descriptors` storage buffers in all.
   Recording(const Context& context, uint32_t sets, uint32_t descriptors);
   ~Recording();
   Recording(const Recording&) = delete;
   Recording& operator=(const Recording&) = delete;
 
   VkCommandBuffer commands() const { return commands_; }
-  // A set of `layout` with `buffers` bound at 0, 1, ...
-  VkDescriptorSet bind(VkDescriptorSetLayout layout, std::span<Buffer* const> buffers);
-  // What a dispatch wrote becomes visible to later dispatches and the host.
+  // A set of `layout` with `ranges` bound at 0, 1, ...
+  VkDescriptorSet bind(VkDescriptorSetLayout layout, std::span<const BufferRange> ranges);
+  // What a dispatch wrote becomes visible to later dispatches, copies and the host.
   void barrier_after_dispatch();
+  // Copies `from` to `to` (same size); barrier_after_copy() then makes
+  // what was copied visible to dispatches and the host.
+  void copy(const BufferRange& from, const BufferRange& to);
+  void barrier_after_copy();
   void submit_and_wait();
 
  private:
@@ -35,6 +40,7 @@ class Recording {
   const Context& context_;
   VkDescriptorPool pool_ = VK_NULL_HANDLE;
   VkCommandBuffer commands_ = VK_NULL_HANDLE;
+  bool ended_ = false;
 };
 
 }  // namespace cnnc::backends::vulkan

@@ -12,6 +12,7 @@
 #include "backends/vulkan/compute_pipeline.h"
 #include "backends/vulkan/context.h"
 #include "backends/vulkan/lowering.h"
+#include "backends/vulkan/memory_plan.h"
 #include "backends/vulkan/recording.h"
 #include "ir/cost.h"
 
@@ -42,80 +43,47 @@ class VulkanExecutable : public Executable {
     // Every op must have a kernel, with attributes it covers: checked now,
     // at batch 1, so run() only meets shapes.
     for (const Step& step : steps_) pipeline(dispatch_for(step, 1));
+    place_params();
   }
 
   std::vector<ir::Tensor> run(std::span<const ir::Tensor> inputs) override {
     const int64_t batch = check_run_inputs(graph_, inputs);
     std::lock_guard lock(context_->command_mutex());
-    // One buffer per tensor: inputs, parameters, each step's output.
-    std::map<TensorKey, std::unique_ptr<Buffer>> buffers;
-    const auto input_nodes = graph_.input_nodes();
-    for (size_t i = 0; i < input_nodes.size(); ++i) {
-      auto b = std::make_unique<Buffer>(*context_, inputs[i].size());
-      b->upload(inputs[i].data());
-      buffers[{&graph_, input_nodes[i]}] = std::move(b);
+    if (!plan_ || plan_->batch != batch) plan_ = make_plan(batch);
+    upload_changed_params();
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const Place& at = plan_->inputs[i];
+      if (plan_->staging)
+        plan_->staging->upload(inputs[i].data(), at.staging);
+      else
+        plan_->arena->upload(inputs[i].data(), at.offset);
     }
-    for (const TensorKey& key : params_) {
-      const ir::Node& p = key.first->node(key.second);
-      if (!p.value) throw std::invalid_argument(fmt::format("parameter '{}' has no value", p.name));
-      auto b = std::make_unique<Buffer>(*context_, p.value->size());
-      b->upload(p.value->data());
-      buffers[key] = std::move(b);
-    }
-    Buffer placeholder(*context_, 1);
-
-    std::vector<Dispatch> dispatches;
-    uint32_t descriptors = 0;
-    for (const Step& step : steps_) {
-      const ir::Node& n = step.graph->node(step.node);
-      buffers[{step.graph, step.node}] =
-          std::make_unique<Buffer>(*context_, n.outputs.at(0).elements(batch));
-      dispatches.push_back(dispatch_for(step, batch));
-      descriptors += dispatches.back().bindings;
-    }
-    Recording recording(*context_, static_cast<uint32_t>(dispatches.size()), descriptors);
-    for (size_t i = 0; i < steps_.size(); ++i) {
-      const Step& step = steps_[i];
-      const Dispatch& d = dispatches[i];
-      const ComputePipeline& p = pipeline(d);
-      std::vector<Buffer*> bound;
-      for (const TensorKey& t : step.inputs) bound.push_back(buffers.at(t).get());
-      while (bound.size() + 1 < d.bindings) bound.push_back(&placeholder);
-      bound.push_back(buffers.at({step.graph, step.node}).get());
-      const auto groups = static_cast<uint32_t>((d.invocations + kWorkgroup - 1) / kWorkgroup);
-      p.record(recording.commands(), recording.bind(p.set_layout(), bound),
-               std::as_bytes(std::span<const uint32_t>(d.push)), std::max(groups, 1u));
-      recording.barrier_after_dispatch();  // the next dispatch may read what this one wrote
-    }
-    recording.submit_and_wait();
+    plan_->recording->submit_and_wait();
     // With the validation layer on (CNNC_VULKAN_VALIDATION=1), anything it
     // said makes the run fail: a warning there is a bug here.
-    if (const auto said = context_->take_validation_messages(); !said.empty())
-      throw std::runtime_error(
-          fmt::format("the Vulkan validation layer reported {} message{}:\n  {}", said.size(),
-                      said.size() == 1 ? "" : "s", fmt::join(said, "\n  ")));
-
+    throw_on_validation_messages();
     std::vector<ir::Tensor> results;
     for (size_t i = 0; i < outputs_.size(); ++i) {
       ir::Tensor out(graph_.shape_of(graph_.outputs()[i]).with_batch(batch));
-      buffers.at(outputs_[i])->download(out.data());
+      const Place& at = plan_->outputs[i];
+      if (plan_->staging)
+        plan_->staging->download(out.data(), at.staging);
+      else
+        plan_->arena->download(out.data(), at.offset);
       results.push_back(std::move(out));
     }
     return results;
   }
 
   int64_t peak_activation_bytes(int64_t batch) const override {
-    int64_t bytes = 0;  // every tensor has its own buffer until the memory plan lands
-    for (ir::NodeId id : graph_.input_nodes())
-      bytes += graph_.node(id).outputs.at(0).elements(batch) * 4;
-    for (const Step& step : steps_)
-      bytes += step.graph->node(step.node).outputs.at(0).elements(batch) * 4;
-    return bytes;
+    return static_cast<int64_t>(plan_memory(lifetimes(batch), alignment()).bytes);
   }
 
   void set_param(std::string_view name, std::span<const float> values) override {
     ir::Node& node = param_to_set(graph_, name, values.size());
     std::copy(values.begin(), values.end(), node.value->data().begin());
+    for (size_t p = 0; p < params_.size(); ++p)
+      if (&params_[p].first->node(params_[p].second) == &node) param_changed_[p] = true;
   }
 
  private:
@@ -178,6 +146,191 @@ class VulkanExecutable : public Executable {
     return *it->second;
   }
 
+  // Where a tensor lives: its byte offset in its arena, and in the
+  // staging buffer where the arena is not mapped.
+  struct Place {
+    uint64_t offset = 0, bytes = 0, staging = 0;
+  };
+
+  // Everything a run at one batch size needs, made by its first run and
+  // kept: the activation arena (inputs, every step's output, sub-allocated
+  // by the memory plan), the staging buffer of inputs and outputs where the
+  // arena is device-local, and the recorded command buffer that replays
+  // every dispatch.
+  struct Plan {
+    int64_t batch = 0;
+    std::map<TensorKey, Place> places;
+    std::vector<Place> inputs, outputs;
+    std::unique_ptr<Buffer> arena, staging;
+    std::unique_ptr<Recording> recording;
+  };
+
+  uint64_t alignment() const {
+    return std::max<uint64_t>(context_->info().storage_offset_alignment, sizeof(float));
+  }
+
+  // The activation tensors in a fixed order (graph inputs, then each
+  // step's output) with the steps writing and last reading them.
+  std::vector<TensorKey> activations() const {
+    std::vector<TensorKey> keys;
+    for (ir::NodeId id : graph_.input_nodes()) keys.push_back({&graph_, id});
+    for (const Step& step : steps_) keys.push_back({step.graph, step.node});
+    return keys;
+  }
+
+  std::vector<TensorLifetime> lifetimes(int64_t batch) const {
+    const std::vector<TensorKey> keys = activations();
+    std::map<TensorKey, size_t> index;
+    std::vector<TensorLifetime> lives(keys.size());
+    for (size_t k = 0; k < keys.size(); ++k) {
+      index[keys[k]] = k;
+      const ir::Node& n = keys[k].first->node(keys[k].second);
+      lives[k].bytes = static_cast<uint64_t>(n.outputs.at(0).elements(batch)) * sizeof(float);
+      lives[k].first = lives[k].last = k < graph_.input_nodes().size()
+                                           ? -1
+                                           : static_cast<int64_t>(k - graph_.input_nodes().size());
+    }
+    for (size_t s = 0; s < steps_.size(); ++s)
+      for (const TensorKey& t : steps_[s].inputs)
+        if (auto it = index.find(t); it != index.end())
+          lives[it->second].last = std::max<int64_t>(lives[it->second].last, s);
+    for (const TensorKey& t : outputs_) lives.at(index.at(t)).last = std::ssize(steps_);
+    return lives;
+  }
+
+  // Parameters live for the executable's lifetime in one device-local
+  // buffer, each at an aligned offset, uploaded when they change (set_param).
+  void place_params() {
+    uint64_t offset = 0;
+    const uint64_t align = alignment();
+    for (const TensorKey& key : params_) {
+      param_offsets_.push_back(offset);
+      offset += (param_bytes(key) + align - 1) / align * align;
+    }
+    placeholder_offset_ = offset;  // unused bindings (a dense layer without bias) see this
+    param_buffer_ =
+        std::make_unique<Buffer>(*context_, offset / sizeof(float) + align, Memory::DeviceLocal);
+    if (!param_buffer_->mapped())
+      param_staging_ = std::make_unique<Buffer>(*context_, param_buffer_->floats());
+    param_changed_.assign(params_.size(), true);
+  }
+
+  void upload_changed_params() {
+    std::vector<size_t> changed;
+    for (size_t p = 0; p < params_.size(); ++p)
+      if (param_changed_[p]) changed.push_back(p);
+    if (changed.empty()) return;
+    Buffer& to = param_staging_ ? *param_staging_ : *param_buffer_;
+    for (size_t p : changed) {
+      const ir::Node& node = params_[p].first->node(params_[p].second);
+      if (!node.value)
+        throw std::invalid_argument(fmt::format("parameter '{}' has no value", node.name));
+      to.upload(node.value->data(), param_offsets_[p]);
+    }
+    if (param_staging_) {
+      Recording copy(*context_, 0, 0);
+      for (size_t p : changed) {
+        const uint64_t bytes = param_bytes(params_[p]);
+        copy.copy(param_staging_->range(param_offsets_[p], bytes),
+                  param_buffer_->range(param_offsets_[p], bytes));
+      }
+      copy.barrier_after_copy();
+      copy.submit_and_wait();
+    }
+    std::fill(param_changed_.begin(), param_changed_.end(), false);
+  }
+
+  std::unique_ptr<Plan> make_plan(int64_t batch) {
+    auto plan = std::make_unique<Plan>();
+    plan->batch = batch;
+    const std::vector<TensorKey> keys = activations();
+    const std::vector<TensorLifetime> lives = lifetimes(batch);
+    const MemoryPlan memory = plan_memory(lives, alignment());
+    for (size_t k = 0; k < keys.size(); ++k) {
+      if (lives[k].bytes > context_->info().max_storage_range)
+        throw std::runtime_error(fmt::format(
+            "tensor '{}' at batch {} takes {} bytes, more than one storage binding of {} may "
+            "cover ({}); use a smaller batch",
+            keys[k].first->node(keys[k].second).name, batch, lives[k].bytes, context_->info().name,
+            context_->info().max_storage_range));
+      plan->places[keys[k]] = {.offset = memory.offsets[k], .bytes = lives[k].bytes};
+    }
+    plan->arena =
+        std::make_unique<Buffer>(*context_, memory.bytes / sizeof(float) + 1, Memory::DeviceLocal);
+    // Device-local memory the host cannot map: inputs and outputs pass
+    // through a staging buffer, copied in the same command buffer.
+    uint64_t staged = 0;
+    const auto stage = [&](const TensorKey& key) {
+      Place at = plan->places.at(key);
+      at.staging = staged;
+      staged += (at.bytes + alignment() - 1) / alignment() * alignment();
+      return at;
+    };
+    for (ir::NodeId id : graph_.input_nodes()) plan->inputs.push_back(stage({&graph_, id}));
+    for (const TensorKey& key : outputs_) plan->outputs.push_back(stage(key));
+    if (!plan->arena->mapped())
+      plan->staging = std::make_unique<Buffer>(*context_, staged / sizeof(float) + 1);
+
+    std::vector<Dispatch> dispatches;
+    uint32_t descriptors = 0;
+    for (const Step& step : steps_) {
+      dispatches.push_back(dispatch_for(step, batch));
+      descriptors += dispatches.back().bindings;
+    }
+    plan->recording = std::make_unique<Recording>(
+        *context_, static_cast<uint32_t>(dispatches.size()), descriptors);
+    Recording& rec = *plan->recording;
+    const auto arena_range = [&](const Place& at) {
+      return plan->arena->range(at.offset, at.bytes);
+    };
+    if (plan->staging) {
+      for (const Place& at : plan->inputs)
+        if (at.bytes) rec.copy(plan->staging->range(at.staging, at.bytes), arena_range(at));
+      rec.barrier_after_copy();
+    }
+    for (size_t i = 0; i < steps_.size(); ++i) {
+      const Step& step = steps_[i];
+      const Dispatch& d = dispatches[i];
+      const ComputePipeline& p = pipeline(d);
+      std::vector<BufferRange> bound;
+      for (const TensorKey& t : step.inputs) bound.push_back(range_of(*plan, t));
+      while (bound.size() + 1 < d.bindings)
+        bound.push_back(param_buffer_->range(placeholder_offset_, sizeof(float)));
+      bound.push_back(range_of(*plan, {step.graph, step.node}));
+      const auto groups = static_cast<uint32_t>((d.invocations + kWorkgroup - 1) / kWorkgroup);
+      p.record(rec.commands(), rec.bind(p.set_layout(), bound),
+               std::as_bytes(std::span<const uint32_t>(d.push)), std::max(groups, 1u));
+      rec.barrier_after_dispatch();  // the next dispatch may read what this one wrote
+    }
+    if (plan->staging) {
+      for (const Place& at : plan->outputs)
+        if (at.bytes) rec.copy(arena_range(at), plan->staging->range(at.staging, at.bytes));
+      rec.barrier_after_copy();
+    }
+    return plan;
+  }
+
+  // The range a step reads `t` from: a parameter's, or an activation's.
+  BufferRange range_of(const Plan& plan, const TensorKey& t) const {
+    if (auto it = plan.places.find(t); it != plan.places.end())
+      return plan.arena->range(it->second.offset, std::max<uint64_t>(it->second.bytes, 4));
+    const size_t p =
+        static_cast<size_t>(std::find(params_.begin(), params_.end(), t) - params_.begin());
+    return param_buffer_->range(param_offsets_.at(p), std::max<uint64_t>(param_bytes(t), 4));
+  }
+
+  static uint64_t param_bytes(const TensorKey& key) {
+    return static_cast<uint64_t>(key.first->node(key.second).outputs.at(0).elements()) *
+           sizeof(float);
+  }
+
+  void throw_on_validation_messages() {
+    if (const auto said = context_->take_validation_messages(); !said.empty())
+      throw std::runtime_error(
+          fmt::format("the Vulkan validation layer reported {} message{}:\n  {}", said.size(),
+                      said.size() == 1 ? "" : "s", fmt::join(said, "\n  ")));
+  }
+
   ir::Graph graph_;
   std::shared_ptr<Context> context_;
   KernelChoice choice_;
@@ -186,6 +339,11 @@ class VulkanExecutable : public Executable {
   std::vector<TensorKey> outputs_;  // one per graph output
   std::map<const ir::Graph*, std::map<ir::NodeId, TensorKey>> flattened_;
   std::map<std::string, std::unique_ptr<ComputePipeline>, std::less<>> pipelines_;
+  std::vector<uint64_t> param_offsets_;  // one per params_ entry
+  uint64_t placeholder_offset_ = 0;
+  std::unique_ptr<Buffer> param_buffer_, param_staging_;
+  std::vector<bool> param_changed_;
+  std::unique_ptr<Plan> plan_;  // the last batch size's
 };
 
 class VulkanBackend : public Backend {

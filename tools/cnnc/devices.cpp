@@ -33,6 +33,9 @@ nlohmann::json to_json(const vk::DeviceInfo& d, bool preferred) {
           {"max_shared_memory_bytes", d.max_shared_memory_bytes},
           {"subgroup_size", d.subgroup_size},
           {"max_push_constant_bytes", d.max_push_constant_bytes},
+          {"max_workgroup_count",
+           {d.max_workgroup_count[0], d.max_workgroup_count[1], d.max_workgroup_count[2]}},
+          {"max_storage_buffer_range", d.max_storage_range},
           {"default", preferred}};
 }
 
