@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -25,6 +26,9 @@ struct Dispatch {
   uint32_t bindings = 2;       // the shader's storage buffers, the output last
   std::vector<uint32_t> push;  // push constants, word by word (floats bit-cast)
   int64_t invocations = 0;     // spread over workgroups of the pipeline's size
+  // Words for shaders whose constants do not fit push constants (fused
+  // kernels): bound as a storage buffer just before the output.
+  std::vector<uint32_t> constants;
 };
 
 // Kernel choices a user or the autotuner makes (`--schedule`): the
@@ -56,6 +60,19 @@ class LoweringTable {
 
 // Every built-in lowering.
 const LoweringTable& builtin_lowerings();
+
+// A fusion group (a `fused` node's body) as one dispatch: `operands` are
+// the body's Input and Param nodes the shader reads, bound in this order,
+// then the constants, then the output.
+inline constexpr ir::NodeId kPlaceholderOperand = ir::NodeId(-1);  // an unused binding
+struct FusedDispatch {
+  Dispatch dispatch;
+  std::vector<ir::NodeId> operands;
+};
+// nullopt when no fused shader covers the group (ops/fused.cpp says which
+// do); its members then run one dispatch each.
+std::optional<FusedDispatch> lower_fused(const ir::Graph& body, int64_t batch,
+                                         const KernelChoice& choice);
 
 // A float's bits as a push-constant word.
 uint32_t float_word(float value);

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <bit>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -26,11 +27,16 @@ constexpr uint32_t kWorkgroup = 64;
 // model's graph or a fused node's body).
 using TensorKey = std::pair<const ir::Graph*, ir::NodeId>;
 
-// One dispatch of a run: an op node of the model or of a fused body.
+// A binding no tensor fills (a layer without bias).
+const TensorKey kPlaceholder{nullptr, 0};
+
+// One dispatch of a run: an op node of the model or of a fused body, or a
+// fused node whose whole body one shader computes (`fused_body`).
 struct Step {
   const ir::Graph* graph;
   ir::NodeId node;
   std::vector<TensorKey> inputs;
+  const ir::Graph* fused_body = nullptr;
 };
 
 class VulkanExecutable : public Executable {
@@ -107,7 +113,12 @@ class VulkanExecutable : public Executable {
         std::vector<TensorKey> in;
         for (const ir::TensorRef& t : g.inputs_of(id)) in.push_back(alias.at(t.node));
         if (n.op == "fused" && n.body) {
-          alias[id] = flatten(*n.body, in, n.body->outputs().at(0).node);
+          if (auto fused = lower_fused(*n.body, 1, choice_)) {
+            steps_.push_back({&g, id, fused_operands(*n.body, in, fused->operands), n.body.get()});
+            alias[id] = {&g, id};
+          } else {
+            alias[id] = flatten(*n.body, in, n.body->outputs().at(0).node);
+          }
           continue;
         }
         if (!builtin_lowerings().find(n.op))
@@ -122,9 +133,31 @@ class VulkanExecutable : public Executable {
     return alias.at(result);
   }
 
+  // The tensors a fused shader binds: the body's inputs are the fused
+  // node's (`outer`), its parameters stay the body's.
+  std::vector<TensorKey> fused_operands(const ir::Graph& body, const std::vector<TensorKey>& outer,
+                                        const std::vector<ir::NodeId>& operands) {
+    const auto body_inputs = body.input_nodes();
+    std::vector<TensorKey> keys;
+    for (ir::NodeId id : operands) {
+      if (id == kPlaceholderOperand) {
+        keys.push_back(kPlaceholder);
+      } else if (body.node(id).kind == ir::NodeKind::Param) {
+        keys.push_back({&body, id});
+        if (std::find(params_.begin(), params_.end(), keys.back()) == params_.end())
+          params_.push_back(keys.back());
+      } else {
+        const auto at = std::find(body_inputs.begin(), body_inputs.end(), id);
+        keys.push_back(outer.at(static_cast<size_t>(at - body_inputs.begin())));
+      }
+    }
+    return keys;
+  }
+
   Dispatch dispatch_for(const Step& step, int64_t batch) const {
     const ir::Graph& g = *step.graph;
     const ir::Node& n = g.node(step.node);
+    if (step.fused_body) return lower_fused(*step.fused_body, batch, choice_).value().dispatch;
     std::vector<ir::Shape> in;
     for (const ir::TensorRef& t : g.inputs_of(step.node))
       in.push_back(g.shape_of(t).with_batch(batch));
@@ -161,7 +194,7 @@ class VulkanExecutable : public Executable {
     int64_t batch = 0;
     std::map<TensorKey, Place> places;
     std::vector<Place> inputs, outputs;
-    std::unique_ptr<Buffer> arena, staging;
+    std::unique_ptr<Buffer> arena, staging, constants;
     std::unique_ptr<Recording> recording;
   };
 
@@ -277,6 +310,17 @@ class VulkanExecutable : public Executable {
       dispatches.push_back(dispatch_for(step, batch));
       descriptors += dispatches.back().bindings;
     }
+    // Constants too many for push constants, in one host-visible buffer.
+    std::vector<uint64_t> constant_offsets;
+    std::vector<float> words;
+    for (const Dispatch& d : dispatches) {
+      constant_offsets.push_back(words.size() * sizeof(float));
+      for (uint32_t w : d.constants) words.push_back(std::bit_cast<float>(w));
+      words.resize((words.size() * sizeof(float) + alignment() - 1) / alignment() * alignment() /
+                   sizeof(float));
+    }
+    plan->constants = std::make_unique<Buffer>(*context_, words.size() + 1);
+    plan->constants->upload(words);
     plan->recording = std::make_unique<Recording>(
         *context_, static_cast<uint32_t>(dispatches.size()), descriptors);
     Recording& rec = *plan->recording;
@@ -293,9 +337,13 @@ class VulkanExecutable : public Executable {
       const Dispatch& d = dispatches[i];
       const ComputePipeline& p = pipeline(d);
       std::vector<BufferRange> bound;
+      const size_t constants = d.constants.empty() ? 0 : 1;
       for (const TensorKey& t : step.inputs) bound.push_back(range_of(*plan, t));
-      while (bound.size() + 1 < d.bindings)
-        bound.push_back(param_buffer_->range(placeholder_offset_, sizeof(float)));
+      while (bound.size() + constants + 1 < d.bindings)
+        bound.push_back(range_of(*plan, kPlaceholder));
+      if (constants) {
+        bound.push_back(plan->constants->range(constant_offsets[i], d.constants.size() * 4));
+      }
       bound.push_back(range_of(*plan, {step.graph, step.node}));
       const auto groups = static_cast<uint32_t>((d.invocations + kWorkgroup - 1) / kWorkgroup);
       p.record(rec.commands(), rec.bind(p.set_layout(), bound),
@@ -312,6 +360,7 @@ class VulkanExecutable : public Executable {
 
   // The range a step reads `t` from: a parameter's, or an activation's.
   BufferRange range_of(const Plan& plan, const TensorKey& t) const {
+    if (t == kPlaceholder) return param_buffer_->range(placeholder_offset_, sizeof(float));
     if (auto it = plan.places.find(t); it != plan.places.end())
       return plan.arena->range(it->second.offset, std::max<uint64_t>(it->second.bytes, 4));
     const size_t p =
