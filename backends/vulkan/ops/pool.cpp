@@ -1,68 +1,73 @@
-// maxpool and avgpool over 2 spatial axes, and the global pools (a window
-// over the whole image), with the reference's window rules (pool2d.comp).
+// maxpool, avgpool and l2pool over 1 to 3 spatial axes with every window
+// option of the reference (stride, padding begin and end, dilation,
+// ceil_mode, count_include_pad), and the global pools (a window over the
+// whole input): one three-axis shader, pool.comp.
 #include <fmt/format.h>
 
 #include <stdexcept>
 
 #include "backends/vulkan/lowering.h"
+#include "backends/vulkan/ops/window3.h"
 #include "ir/ops/window.h"
 
 namespace cnnc::backends::vulkan {
 
 namespace {
 
-uint32_t u32(int64_t v) {
-  return static_cast<uint32_t>(v);
+enum : uint32_t { kMax = 0, kAvg = 1, kL2 = 2 };
+
+Dispatch pool_dispatch(const ir::Shape& x, const Window3& g, uint32_t kind, bool include_pad) {
+  std::vector<uint32_t> push{word(x[0] * x[1]), kind, include_pad ? 1u : 0u};
+  append(push, g.pad_end);
+  append_window(push, g);
+  return {.shader = "pool",
+          .bindings = 2,
+          .push = std::move(push),
+          .invocations = x[0] * x[1] * g.out_size()};
 }
 
-Dispatch pool2d(const ir::Shape& x, const ir::Shape& out, const ir::Window& w, uint32_t kind,
-                bool include_pad) {
-  return {.shader = "pool2d",
-          .bindings = 2,
-          .push = {u32(x[0] * x[1]), u32(x[2]), u32(x[3]), u32(out[2]), u32(out[3]),
-                   u32(w.kernel[0]), u32(w.kernel[1]), u32(w.stride[0]), u32(w.stride[1]),
-                   u32(w.pad_begin[0]), u32(w.pad_begin[1]), u32(w.dilation[0]), u32(w.dilation[1]),
-                   kind, include_pad ? 1u : 0u, u32(w.pad_end[0]), u32(w.pad_end[1])},
-          .invocations = out.elements()};
+void require_spatial(const ir::Node& node, const ir::Shape& x) {
+  if (x.rank() < 3 || x.rank() > 5)
+    throw std::runtime_error(fmt::format("{} of {}: the Vulkan backend pools 1 to 3 spatial axes",
+                                         node.op, ir::to_string(x)));
 }
 
 Lowering pool(uint32_t kind) {
   return [kind](const ir::Node& node, std::span<const ir::Shape> in, const ir::Shape& out,
                 const KernelChoice&) {
-    if (in[0].rank() != 4)
-      throw std::runtime_error(
-          fmt::format("{} of {}: only 2-D pooling is on the Vulkan backend yet", node.op,
-                      ir::to_string(in[0])));
+    require_spatial(node, in[0]);
     const bool include_pad =
         node.attrs.has("count_include_pad") && node.attrs.get_bool("count_include_pad");
-    return pool2d(in[0], out, ir::read_window(node.attrs, in[0], /*default_stride=*/0), kind,
-                  include_pad);
+    return pool_dispatch(
+        in[0], widen(ir::read_window(node.attrs, in[0], /*default_stride=*/0), in[0], out), kind,
+        include_pad);
   };
 }
 
 Lowering global_pool(uint32_t kind) {
-  return [kind](const ir::Node& node, std::span<const ir::Shape> in, const ir::Shape& out,
+  return [kind](const ir::Node&, std::span<const ir::Shape> in, const ir::Shape&,
                 const KernelChoice&) {
-    if (in[0].rank() != 4)
-      throw std::runtime_error(fmt::format("{} of {}: only images are on the Vulkan backend yet",
-                                           node.op, ir::to_string(in[0])));
+    // The spatial axes, whatever their number, read as one: a 1-D window
+    // over each whole plane.
+    const ir::Shape& x = in[0];
+    const int64_t planes = x[0] * x[1];
+    const ir::Shape flat{x[0], x[1], planes == 0 ? 1 : x.elements() / planes};
     ir::Window w;
-    w.kernel = {in[0][2], in[0][3]};
-    w.stride = w.dilation = {1, 1};
-    w.pad_begin = w.pad_end = {0, 0};
-    ir::Shape o = out;
-    o.dims.resize(4, 1);  // [N, C] or [N, C, 1, 1]: one output per plane either way
-    return pool2d(in[0], o, w, kind, false);
+    w.kernel = {flat[2]};
+    w.stride = w.dilation = {1};
+    w.pad_begin = w.pad_end = {0};
+    return pool_dispatch(flat, widen(w, flat, ir::Shape{x[0], x[1], 1}), kind, false);
   };
 }
 
 }  // namespace
 
 void register_pool_vulkan(LoweringTable& table) {
-  table.add("maxpool", pool(0));
-  table.add("avgpool", pool(1));
-  table.add("global_maxpool", global_pool(0));
-  table.add("global_avgpool", global_pool(1));
+  table.add("maxpool", pool(kMax));
+  table.add("avgpool", pool(kAvg));
+  table.add("l2pool", pool(kL2));
+  table.add("global_maxpool", global_pool(kMax));
+  table.add("global_avgpool", global_pool(kAvg));
 }
 
 }  // namespace cnnc::backends::vulkan
