@@ -11,8 +11,8 @@ layout(std430, set = 0, binding = 5) writeonly buffer Output { float y[]; };
 layout(push_constant) uniform Push { uint count; uint channels; uint inner; float eps; } p;
 
 void main() {
-  const uint i = gl_GlobalInvocationID.x;
-  if (i >= p.count) return;
-  const uint c = (i / p.inner) % p.channels;
-  y[i] = (x[i] - mean[c]) * inversesqrt(var_[c] + p.eps) * weight[c] + bias[c];
+  for (uint i = gl_GlobalInvocationID.x; i < p.count; i += gl_NumWorkGroups.x * gl_WorkGroupSize.x) {
+    const uint c = (i / p.inner) % p.channels;
+    y[i] = (x[i] - mean[c]) * inversesqrt(var_[c] + p.eps) * weight[c] + bias[c];
+  }
 }
