@@ -13,7 +13,8 @@
 namespace cnnc::backends::vulkan {
 
 ComputePipeline::ComputePipeline(const Context& context, std::string_view shader, uint32_t bindings,
-                                 uint32_t push_bytes, uint32_t workgroup_size)
+                                 uint32_t push_bytes, uint32_t workgroup_size,
+                                 std::span<const uint32_t> specialization)
     : context_(context),
       bindings_(bindings),
       push_bytes_(push_bytes),
@@ -47,18 +48,23 @@ ComputePipeline::ComputePipeline(const Context& context, std::string_view shader
                                     .pPushConstantRanges = &range};
   check(vkCreatePipelineLayout(device, &layout, nullptr, &layout_), "vkCreatePipelineLayout");
 
-  VkSpecializationMapEntry entry{.constantID = 0, .offset = 0, .size = sizeof(uint32_t)};
-  VkSpecializationInfo specialization{.mapEntryCount = 1,
-                                      .pMapEntries = &entry,
-                                      .dataSize = sizeof(uint32_t),
-                                      .pData = &workgroup_size_};
+  // Constant 0 is the workgroup size, 1.. the shader's own (tile sizes).
+  std::vector<uint32_t> values{workgroup_size_};
+  values.insert(values.end(), specialization.begin(), specialization.end());
+  std::vector<VkSpecializationMapEntry> entries;
+  for (uint32_t i = 0; i < values.size(); ++i)
+    entries.push_back({.constantID = i, .offset = i * 4u, .size = sizeof(uint32_t)});
+  VkSpecializationInfo specialization_info{.mapEntryCount = static_cast<uint32_t>(entries.size()),
+                                           .pMapEntries = entries.data(),
+                                           .dataSize = values.size() * sizeof(uint32_t),
+                                           .pData = values.data()};
   VkComputePipelineCreateInfo pipeline{
       .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
       .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
                 .stage = VK_SHADER_STAGE_COMPUTE_BIT,
                 .module = module_,
                 .pName = "main",
-                .pSpecializationInfo = &specialization},
+                .pSpecializationInfo = &specialization_info},
       .layout = layout_};
   check(vkCreateComputePipelines(device, VK_NULL_HANDLE, 1, &pipeline, nullptr, &pipeline_),
         "vkCreateComputePipelines");
@@ -74,6 +80,12 @@ ComputePipeline::~ComputePipeline() {
 
 void ComputePipeline::record(VkCommandBuffer commands, VkDescriptorSet set,
                              std::span<const std::byte> push, uint32_t groups) const {
+  record(commands, set, push, {groups, 1u, 1u});
+}
+
+void ComputePipeline::record(VkCommandBuffer commands, VkDescriptorSet set,
+                             std::span<const std::byte> push,
+                             std::array<uint32_t, 3> groups) const {
   if (push.size() != push_bytes_)
     throw std::invalid_argument(fmt::format(
         "the pipeline takes {} bytes of push constants, given {}", push_bytes_, push.size()));
@@ -82,7 +94,7 @@ void ComputePipeline::record(VkCommandBuffer commands, VkDescriptorSet set,
                           nullptr);
   if (push_bytes_)
     vkCmdPushConstants(commands, layout_, VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes_, push.data());
-  vkCmdDispatch(commands, groups, 1, 1);
+  vkCmdDispatch(commands, groups[0], groups[1], groups[2]);
 }
 
 void ComputePipeline::dispatch(std::span<Buffer* const> buffers, std::span<const std::byte> push,

@@ -7,6 +7,7 @@
 
 #include <vulkan/vulkan.h>
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -20,8 +21,11 @@ class ComputePipeline {
  public:
   // `shader`: a name in shader_table(); throws std::invalid_argument for
   // an unknown one.
+  // `specialization`: the values of the shader's specialization constants
+  // 1, 2, ... (tile sizes); constant 0 is always the workgroup size.
   ComputePipeline(const Context& context, std::string_view shader, uint32_t bindings,
-                  uint32_t push_bytes, uint32_t workgroup_size);
+                  uint32_t push_bytes, uint32_t workgroup_size,
+                  std::span<const uint32_t> specialization = {});
   ~ComputePipeline();
   ComputePipeline(const ComputePipeline&) = delete;
   ComputePipeline& operator=(const ComputePipeline&) = delete;
@@ -33,6 +37,9 @@ class ComputePipeline {
   // constants and a dispatch of `groups` workgroups into `commands`.
   void record(VkCommandBuffer commands, VkDescriptorSet set, std::span<const std::byte> push,
               uint32_t groups) const;
+  // The same with a grid of workgroups along x, y and z.
+  void record(VkCommandBuffer commands, VkDescriptorSet set, std::span<const std::byte> push,
+              std::array<uint32_t, 3> groups) const;
   // Binds `buffers` in order, pushes `push`, dispatches `groups` workgroups
   // along x and waits for the device.
   void dispatch(std::span<Buffer* const> buffers, std::span<const std::byte> push,

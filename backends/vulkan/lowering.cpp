@@ -1,5 +1,6 @@
 #include "backends/vulkan/lowering.h"
 
+#include <algorithm>
 #include <bit>
 #include <stdexcept>
 
@@ -60,6 +61,20 @@ const LoweringTable& builtin_lowerings() {
     return t;
   }();
   return table;
+}
+
+Dispatch gemm_dispatch(uint32_t mode, std::vector<uint32_t> push, const KernelChoice::GemmTiles& t,
+                       int64_t rows, int64_t columns, int64_t groups) {
+  push.insert(push.begin(), mode);
+  const auto grid = [](int64_t n, uint32_t tile) {
+    return static_cast<uint32_t>(std::max<int64_t>((n + tile - 1) / tile, 1));
+  };
+  return {.shader = "gemm_tiled",
+          .bindings = 4,
+          .push = std::move(push),
+          .workgroup_size = (t.tm / t.rm) * (t.tn / t.rn),
+          .specialization = {t.tm, t.tn, t.tk, t.rm, t.rn},
+          .grid = {grid(columns, t.tn), grid(rows, t.tm), static_cast<uint32_t>(groups)}};
 }
 
 uint32_t float_word(float value) {

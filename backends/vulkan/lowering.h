@@ -7,6 +7,7 @@
 // backends/vulkan/ops/<family>.cpp.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -29,7 +30,17 @@ struct Dispatch {
   // Words for shaders whose constants do not fit push constants (fused
   // kernels): bound as a storage buffer just before the output.
   std::vector<uint32_t> constants;
+  // Shaders that size their workgroups and tiles by specialization (the
+  // shared-memory GEMM): the workgroup size (0: kWorkgroup), constants 1..,
+  // and the grid of workgroups, used instead of `invocations` when set.
+  uint32_t workgroup_size = 0;
+  std::vector<uint32_t> specialization;
+  std::array<uint32_t, 3> grid{0, 0, 0};
 };
+
+// The workgroup size of shaders that do not choose theirs (specialization
+// constant 0): `invocations` are spread over ceil(invocations / kWorkgroup).
+inline constexpr uint32_t kWorkgroup = 64;
 
 // Kernel choices a user or the autotuner makes (`--schedule`): the
 // search space, one field per choice.
@@ -37,6 +48,13 @@ struct KernelChoice {
   // Convolution one output per invocation (`--schedule direct`) instead of
   // register tiles of output channels: the baseline tiles are measured against.
   bool direct_convolution = false;
+  // Convolutions (as implicit GEMMs) and dense layers in shared-memory
+  // tiles (gemm_tiled.comp): a workgroup computes tm x tn outputs, each
+  // invocation rm x rn of them, over tk-deep slices of the reduction.
+  struct GemmTiles {
+    uint32_t tm = 64, tn = 64, tk = 16, rm = 4, rn = 4;
+  };
+  std::optional<GemmTiles> gemm;
 };
 
 // `inputs`: the node's input shapes with the batch substituted; `output`
@@ -73,6 +91,13 @@ struct FusedDispatch {
 // do); its members then run one dispatch each.
 std::optional<FusedDispatch> lower_fused(const ir::Graph& body, int64_t batch,
                                          const KernelChoice& choice);
+
+// The shared-memory GEMM (gemm_tiled.comp) of a convolution (`mode` 0,
+// `conv` its push words after the mode) or a dense layer (mode 1), tiled
+// as `tiles` says, over a grid of `columns` x `rows` x `groups`.
+Dispatch gemm_dispatch(uint32_t mode, std::vector<uint32_t> push,
+                       const KernelChoice::GemmTiles& tiles, int64_t rows, int64_t columns,
+                       int64_t groups);
 
 // A float's bits as a push-constant word.
 uint32_t float_word(float value);

@@ -15,13 +15,12 @@
 #include "backends/vulkan/lowering.h"
 #include "backends/vulkan/memory_plan.h"
 #include "backends/vulkan/recording.h"
+#include "backends/vulkan/schedule.h"
 #include "ir/cost.h"
 
 namespace cnnc::backends::vulkan {
 
 namespace {
-
-constexpr uint32_t kWorkgroup = 64;
 
 // A tensor: the node producing it, in the graph holding that node (the
 // model's graph or a fused node's body).
@@ -168,13 +167,18 @@ class VulkanExecutable : public Executable {
     }
   }
 
+  // One pipeline per shader and specialization (tile sizes).
   const ComputePipeline& pipeline(const Dispatch& d) {
-    auto it = pipelines_.find(d.shader);
+    const uint32_t workgroup = d.workgroup_size ? d.workgroup_size : kWorkgroup;
+    std::string key =
+        fmt::format("{}/{}/{}", d.shader, workgroup, fmt::join(d.specialization, ","));
+    auto it = pipelines_.find(key);
     if (it == pipelines_.end())
       it = pipelines_
-               .emplace(d.shader, std::make_unique<ComputePipeline>(
-                                      *context_, d.shader, d.bindings,
-                                      static_cast<uint32_t>(d.push.size() * 4), kWorkgroup))
+               .emplace(key,
+                        std::make_unique<ComputePipeline>(*context_, d.shader, d.bindings,
+                                                          static_cast<uint32_t>(d.push.size() * 4),
+                                                          workgroup, d.specialization))
                .first;
     return *it->second;
   }
@@ -345,9 +349,8 @@ class VulkanExecutable : public Executable {
         bound.push_back(plan->constants->range(constant_offsets[i], d.constants.size() * 4));
       }
       bound.push_back(range_of(*plan, {step.graph, step.node}));
-      const auto groups = static_cast<uint32_t>((d.invocations + kWorkgroup - 1) / kWorkgroup);
       p.record(rec.commands(), rec.bind(p.set_layout(), bound),
-               std::as_bytes(std::span<const uint32_t>(d.push)), std::max(groups, 1u));
+               std::as_bytes(std::span<const uint32_t>(d.push)), grid_of(d));
       rec.barrier_after_dispatch();  // the next dispatch may read what this one wrote
     }
     if (plan->staging) {
@@ -356,6 +359,20 @@ class VulkanExecutable : public Executable {
       rec.barrier_after_copy();
     }
     return plan;
+  }
+
+  // The workgroups of a dispatch: its own grid, or its invocations spread
+  // over workgroups of kWorkgroup along x.
+  std::array<uint32_t, 3> grid_of(const Dispatch& d) const {
+    if (d.grid[0]) return d.grid;
+    const int64_t groups = std::max<int64_t>((d.invocations + kWorkgroup - 1) / kWorkgroup, 1);
+    if (groups > context_->info().max_workgroup_count[0])
+      throw std::runtime_error(fmt::format(
+          "a {} dispatch of {} invocations needs {} workgroups, more than {} allows ({}); use a "
+          "smaller batch",
+          d.shader, d.invocations, groups, context_->info().name,
+          context_->info().max_workgroup_count[0]));
+    return {static_cast<uint32_t>(groups), 1u, 1u};
   }
 
   // The range a step reads `t` from: a parameter's, or an activation's.
@@ -400,25 +417,18 @@ class VulkanBackend : public Backend {
   std::string name() const override { return "vulkan"; }
   std::string description() const override {
     return "Vulkan compute shaders (GLSL, embedded SPIR-V) on the default device of `cnnc "
-           "devices`; so far dense layers, activations, add/mul, softmax, flatten/reshape";
+           "devices` (--device N): inference and training";
   }
   std::unique_ptr<Executable> compile(const ir::Graph& graph,
                                       const CompileOptions& options) override {
-    KernelChoice choice;
-    if (options.schedule == "direct")
-      choice.direct_convolution = true;
-    else if (!options.schedule.empty())
-      throw std::invalid_argument(fmt::format(
-          "unknown Vulkan schedule '{}': leave it out for tiled kernels, or 'direct' for one "
-          "output per invocation",
-          options.schedule));
     std::shared_ptr<Context>& context = contexts_[options.device];
     if (!context) {
       ContextOptions open;
       if (options.device >= 0) open.device = static_cast<uint32_t>(options.device);
       context = std::make_shared<Context>(open);
     }
-    return std::make_unique<VulkanExecutable>(graph, context, choice);
+    return std::make_unique<VulkanExecutable>(graph, context,
+                                              parse_schedule(options.schedule, context->info()));
   }
 
  private:

@@ -120,6 +120,52 @@ TEST_F(VulkanOps, Conv2dOverRandomWindows) {
       {{"filters", 6}, {"kernel", Ints{5, 5}}, {"pad", Ints{2, 2}}, {"act", std::string("relu")}});
 }
 
+// Every kernel choice of the convolution: one output per invocation,
+// register tiles, and shared-memory GEMM tiles of several shapes (tiles
+// larger and smaller than the layer, reduction slices that do not divide
+// it, one-invocation register blocks).
+TEST_F(VulkanOps, ConvolutionAndDenseUnderEveryScheduleAndTileShape) {
+  using Ints = std::vector<int64_t>;
+  for (const char* schedule :
+       {"direct", "register", "gemm", "gemm:32x16x8:2x2", "gemm:16x32x5:4x1", "gemm:8x8x3:1x1"}) {
+    SCOPED_TRACE(schedule);
+    schedule_ = schedule;
+    for (int i = 0; i < 4; ++i) {
+      const int64_t groups = random_int(rng_, 1, 2), k = random_int(rng_, 1, 3);
+      const int64_t size = random_int(rng_, 5, 12);
+      check("conv2d", {ir::Shape{ir::kBatch, groups * random_int(rng_, 1, 5), size, size + 2}},
+            {{"filters", groups * random_int(rng_, 1, 20)},
+             {"kernel", Ints{k, random_int(rng_, 1, 3)}},
+             {"stride", Ints{random_int(rng_, 1, 2), 1}},
+             {"pad", Ints{random_int(rng_, 0, k - 1), random_int(rng_, 0, 1)}},
+             {"dilation", Ints{random_int(rng_, 1, 2), 1}},
+             {"groups", groups},
+             {"bias", i % 2 == 0},
+             {"act", std::string(i % 3 ? "relu" : "none")}},
+            random_int(rng_, 1, 3));
+      check("dense", {ir::Shape{ir::kBatch, random_int(rng_, 1, 150)}},
+            {{"units", random_int(rng_, 1, 70)}, {"bias", i % 2 == 1}}, random_int(rng_, 1, 9));
+    }
+  }
+}
+
+TEST_F(VulkanOps, ABadScheduleIsRefusedSayingWhy) {
+  for (const auto& [schedule, why] : std::vector<std::pair<std::string, std::string>>{
+           {"fastest", "unknown Vulkan schedule 'fastest'"},
+           {"gemm:64x64", "tile sizes are written TMxTNxTK"},
+           {"gemm:64x64x16:3x4", "does not divide the tile"},
+           {"gemm:512x512x16:1x1", "invocations per workgroup"},
+           {"gemm:64x64x512:4x4", "bytes of shared memory"}}) {
+    schedule_ = schedule;
+    try {
+      check("dense", {ir::Shape{ir::kBatch, 4}}, {{"units", int64_t{3}}});
+      ADD_FAILURE() << schedule << ": no error";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST_F(VulkanOps, PoolingOverRandomWindowsAndGlobalPools) {
   using Ints = std::vector<int64_t>;
   for (int i = 0; i < 10; ++i) {
