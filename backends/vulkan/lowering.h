@@ -52,9 +52,13 @@ struct KernelChoice {
   // tiles (gemm_tiled.comp): a workgroup computes tm x tn outputs, each
   // invocation rm x rn of them, over tk-deep slices of the reduction.
   struct GemmTiles {
-    uint32_t tm = 64, tn = 64, tk = 16, rm = 4, rn = 4;
+    uint32_t tm = 64, tn = 64, tk = 8, rm = 8, rn = 8;
   };
   std::optional<GemmTiles> gemm;
+  // With `gemm` but not this (the default schedule), layers too narrow to
+  // fill a tile keep the other kernels: convolutions with fewer than 32
+  // output channels per group, dense layers below 32 units or batch 16.
+  bool gemm_everywhere = false;
 };
 
 // `inputs`: the node's input shapes with the batch substituted; `output`
@@ -98,6 +102,17 @@ std::optional<FusedDispatch> lower_fused(const ir::Graph& body, int64_t batch,
 Dispatch gemm_dispatch(uint32_t mode, std::vector<uint32_t> push,
                        const KernelChoice::GemmTiles& tiles, int64_t rows, int64_t columns,
                        int64_t groups);
+
+// conv2d's shape and window words, as conv2d*.comp and gemm*.comp read
+// them: n, c, h, w, filters, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw,
+// groups, has_bias, act, alpha.
+std::vector<uint32_t> conv2d_words(const ir::Node& conv, const ir::Shape& x, const ir::Shape& w,
+                                   const ir::Shape& out, bool has_bias);
+// Whether `choice` runs a convolution with `rows` output channels per
+// group as a GEMM.
+inline bool conv_as_gemm(const KernelChoice& choice, int64_t rows) {
+  return choice.gemm && (choice.gemm_everywhere || rows >= 32);
+}
 
 // A float's bits as a push-constant word.
 uint32_t float_word(float value);

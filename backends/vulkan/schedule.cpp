@@ -65,7 +65,7 @@ KernelChoice::GemmTiles gemm_tiles(std::string_view spec, std::string_view sched
 KernelChoice parse_schedule(std::string_view schedule, const DeviceInfo& device) {
   KernelChoice choice;
   if (schedule.empty()) {
-    if (device.type != DeviceType::Cpu) choice.gemm = gemm_tiles("", "gemm", device);
+    choice.gemm = gemm_tiles("", "gemm", device);
   } else if (schedule == "direct") {
     choice.direct_convolution = true;
   } else if (schedule == "register") {

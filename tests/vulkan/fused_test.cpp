@@ -1,9 +1,9 @@
 // Fused Vulkan kernels against the reference: each model runs through
 // `inference-unfused,fuse` on the Vulkan backend (groups with a fused
 // shader as one dispatch: conv + batchnorm + activation + residual add +
-// activation, conv + pooling with and without overlapping windows, groups
-// of elementwise layers) and unfused on the reference, with the validation
-// layer on. The same models as tests/halide/fused_test.cpp.
+// activation as a GEMM or in register tiles, conv + pooling with and
+// without overlapping windows, groups of elementwise layers) and unfused on
+// the reference, with the validation layer on. The same models as tests/halide/fused_test.cpp.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -57,10 +57,17 @@ size_t check_model(const std::string& name, const std::string& text, const ir::S
   std::mt19937 rng(5);
   std::vector<ir::Tensor> inputs{test_util::random_tensor(input, rng)};
   auto want = global_registry().backends.find("reference")->compile(plain, {})->run(inputs);
-  auto got = make_vulkan_backend(global_registry().ops)->compile(fused, {})->run(inputs);
-  EXPECT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < std::min(got.size(), want.size()); ++i)
-    EXPECT_TRUE(test_util::tensors_near(got[i], want[i], 1e-4)) << "output " << i;
+  // The default (wide convolutions as GEMMs with the epilogue, the others
+  // and those with pooling in register tiles) and register tiles only.
+  for (const char* schedule : {"", "register"}) {
+    SCOPED_TRACE(*schedule ? schedule : "default schedule");
+    auto got = make_vulkan_backend(global_registry().ops)
+                   ->compile(fused, {.schedule = schedule})
+                   ->run(inputs);
+    EXPECT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < std::min(got.size(), want.size()); ++i)
+      EXPECT_TRUE(test_util::tensors_near(got[i], want[i], 1e-4)) << "output " << i;
+  }
   return shaded;
 }
 

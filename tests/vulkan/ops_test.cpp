@@ -126,8 +126,8 @@ TEST_F(VulkanOps, Conv2dOverRandomWindows) {
 // it, one-invocation register blocks).
 TEST_F(VulkanOps, ConvolutionAndDenseUnderEveryScheduleAndTileShape) {
   using Ints = std::vector<int64_t>;
-  for (const char* schedule :
-       {"direct", "register", "gemm", "gemm:32x16x8:2x2", "gemm:16x32x5:4x1", "gemm:8x8x3:1x1"}) {
+  for (const char* schedule : {"", "direct", "register", "gemm", "gemm:64x64x16:4x4",
+                               "gemm:32x16x8:2x2", "gemm:16x32x5:4x1", "gemm:8x8x3:1x1"}) {
     SCOPED_TRACE(schedule);
     schedule_ = schedule;
     for (int i = 0; i < 4; ++i) {

@@ -11,7 +11,10 @@ Dispatch dense(const ir::Node& node, std::span<const ir::Shape> in, const ir::Sh
   const ir::Shape &x = in[0], &w = in[1];
   const auto [act, alpha] =
       activation_code(node.attrs.get_ident("act"), node.attrs.get_float("act_alpha"));
-  if (choice.gemm) {  // rows: units, columns: the batch; n, features, units in the conv slots
+  if (choice.gemm &&
+      (choice.gemm_everywhere ||
+       (w[0] >= 32 &&
+        x[0] >= 16))) {  // rows: units, columns: the batch; n, features, units in the conv slots
     const auto u = [](int64_t v) { return static_cast<uint32_t>(v); };
     std::vector<uint32_t> push(19, 0u);
     push[0] = u(x[0]), push[1] = u(w[1]), push[4] = u(w[0]);

@@ -1,5 +1,6 @@
 // Fusion groups as one dispatch: a conv2d with the elementwise layers after
-// it and an optional 2-D max/avg pooling at the end (conv2d_fused.comp),
+// it (gemm_fused.comp where the convolution runs as a GEMM) and an optional
+// 2-D max/avg pooling at the end (conv2d_fused.comp, register tiles),
 // and groups of elementwise layers alone, such as a residual add and its
 // activation (elementwise_fused.comp). Elementwise layers fused: the
 // activations, batchnorm at inference, and add/mul of a second tensor of
@@ -91,7 +92,8 @@ std::vector<uint32_t> window_words(const ir::Window& w) {
           u32(w.pad_begin[0]), u32(w.pad_begin[1]), u32(w.dilation[0]), u32(w.dilation[1])};
 }
 
-std::optional<FusedDispatch> conv_group(const ir::Graph& body, Chain chain, int64_t batch) {
+std::optional<FusedDispatch> conv_group(const ir::Graph& body, Chain chain, int64_t batch,
+                                        const KernelChoice& choice) {
   const ir::Node& conv = body.node(chain.ops.front());
   const auto conv_inputs = body.inputs_of(chain.ops.front());
   for (const ir::TensorRef& t : conv_inputs) chain.operands.push_back(t.node);
@@ -111,17 +113,26 @@ std::optional<FusedDispatch> conv_group(const ir::Graph& body, Chain chain, int6
   std::swap(chain.operands, epilogue_operands);
 
   const ir::Shape x = body.shape_of(conv_inputs[0]).with_batch(batch);
-  const ir::Shape w = body.shape_of(conv_inputs[1]);
   const ir::Shape y = conv.outputs.at(0).with_batch(batch);
-  const ir::Window win = ir::read_window(conv.attrs, x);
-  const auto [act, alpha] =
-      activation_code(conv.attrs.get_ident("act"), conv.attrs.get_float("act_alpha"));
-  std::vector<uint32_t> k{u32(x[0]), u32(x[1]), u32(x[2]), u32(x[3]), u32(y[1]),
-                          u32(y[2]), u32(y[3]), u32(w[2]), u32(w[3])};
-  const std::vector<uint32_t> geometry = window_words(win);
-  k.insert(k.end(), geometry.begin() + 2, geometry.end());  // the kernel size is w's
-  k.insert(k.end(), {u32(conv.attrs.get_int("groups")), conv_inputs.size() > 2 ? 1u : 0u, act,
-                     float_word(alpha)});
+  std::vector<uint32_t> k =
+      conv2d_words(conv, x, body.shape_of(conv_inputs[1]), y, conv_inputs.size() > 2);
+  const int64_t groups = conv.attrs.get_int("groups");
+  FusedDispatch f;
+  f.operands.assign(chain.operands.begin(), chain.operands.begin() + conv_operands);
+  if (conv_operands < 3) f.operands.resize(3, kPlaceholderOperand);  // no bias: a placeholder
+  f.operands.insert(f.operands.end(), epilogue_operands.begin(), epilogue_operands.end());
+  f.operands.resize(3 + kOperandSlots, kPlaceholderOperand);
+  if (!chain.pool && conv_as_gemm(choice, y[1] / groups)) {
+    // The GEMM with the epilogue; its stages are all the constants.
+    f.dispatch =
+        gemm_dispatch(0, std::move(k), *choice.gemm, y[1] / groups, y[0] * y[2] * y[3], groups);
+    f.dispatch.shader = "gemm_fused";
+    f.dispatch.bindings = 3 + kOperandSlots + 2;
+    f.dispatch.constants = {static_cast<uint32_t>(chain.stages.size() / 3)};
+    f.dispatch.constants.insert(f.dispatch.constants.end(), chain.stages.begin(),
+                                chain.stages.end());
+    return f;
+  }
   ir::Shape out = y;
   if (chain.pool) {
     const ir::Node& pool = body.node(*chain.pool);
@@ -138,12 +149,6 @@ std::optional<FusedDispatch> conv_group(const ir::Graph& body, Chain chain, int6
   }
   k.push_back(static_cast<uint32_t>(chain.stages.size() / 3));
   k.insert(k.end(), chain.stages.begin(), chain.stages.end());
-
-  FusedDispatch f;
-  f.operands.assign(chain.operands.begin(), chain.operands.begin() + conv_operands);
-  if (conv_operands < 3) f.operands.resize(3, kPlaceholderOperand);  // no bias: a placeholder
-  f.operands.insert(f.operands.end(), epilogue_operands.begin(), epilogue_operands.end());
-  f.operands.resize(3 + kOperandSlots, kPlaceholderOperand);
   const int64_t tiles = (y[1] + kTile - 1) / kTile;
   f.dispatch = {.shader = "conv2d_fused",
                 .bindings = 3 + kOperandSlots + 2,
@@ -190,7 +195,7 @@ std::optional<FusedDispatch> lower_fused(const ir::Graph& body, int64_t batch,
   const ir::Node& anchor = body.node(chain->ops.front());
   if (anchor.op == "conv2d") {
     if (choice.direct_convolution) return std::nullopt;  // the baseline stays one output each
-    return conv_group(body, *chain, batch);
+    return conv_group(body, *chain, batch, choice);
   }
   return elementwise_group(body, *chain, batch);
 }

@@ -1,0 +1,46 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// A fusion group whose anchor is a convolution run as gemm_tiled.comp
+// runs it: the GEMM, then the group's elementwise layers (epilogue.glsl,
+// stages from the constants buffer k) on each output before it is stored.
+// What gemm_tiled.comp computes, in shared-memory tiles: C[m, p] = sum_r A[m, r] B[r, p] with
+//   convolution (mode 0): m an output channel of group z, r = (ci, ty, tx)
+//     of the group's input channels and taps, p = (b, oy, ox); B gathered
+//     from the input (im2col on the fly, zero outside: every window option);
+//   dense (mode 1): m a unit, r a feature, p an item of the batch.
+// A workgroup computes a TM x TN block of C: each step it stages TK-deep
+// slices of A and B in shared memory, then every invocation accumulates an
+// RM x RN block of registers from them. Tile sizes are specialization
+// constants: the autotuner's search space (KernelChoice::GemmTiles).
+layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const uint TM = 64;
+layout(constant_id = 2) const uint TN = 64;
+layout(constant_id = 3) const uint TK = 16;
+layout(constant_id = 4) const uint RM = 4;
+layout(constant_id = 5) const uint RN = 4;
+
+layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
+layout(std430, set = 0, binding = 1) readonly buffer Weight { float w[]; };
+layout(std430, set = 0, binding = 2) readonly buffer Bias { float bias[]; };
+layout(std430, set = 0, binding = 3) readonly buffer Operand0 { float o0[]; };
+layout(std430, set = 0, binding = 4) readonly buffer Operand1 { float o1[]; };
+layout(std430, set = 0, binding = 5) readonly buffer Operand2 { float o2[]; };
+layout(std430, set = 0, binding = 6) readonly buffer Operand3 { float o3[]; };
+layout(std430, set = 0, binding = 7) readonly buffer Operand4 { float o4[]; };
+layout(std430, set = 0, binding = 8) readonly buffer Operand5 { float o5[]; };
+layout(std430, set = 0, binding = 9) readonly buffer Constants { uint k[]; };
+layout(std430, set = 0, binding = 10) writeonly buffer Output { float y[]; };
+layout(push_constant) uniform Push {
+  uint mode, n, c, h, w, k, oh, ow, kh, kw;
+  uint sh, sw, ph, pw, dh, dw, groups, has_bias, act;
+  float alpha;
+} p;
+
+#define EPILOGUE 0u
+
+#include "activate.glsl"
+#include "epilogue.glsl"
+
+float finish(float v, uint channel, uint index) { return epilogue(v, channel, index); }
+
+#include "gemm.glsl"
