@@ -362,17 +362,19 @@ class VulkanExecutable : public Executable {
   }
 
   // The workgroups of a dispatch: its own grid, or its invocations spread
-  // over workgroups of kWorkgroup along x.
+  // over workgroups of kWorkgroup, in rows of at most the device's limit
+  // along x (shaders index them with invocation_index(), invocation.glsl).
   std::array<uint32_t, 3> grid_of(const Dispatch& d) const {
     if (d.grid[0]) return d.grid;
     const int64_t groups = std::max<int64_t>((d.invocations + kWorkgroup - 1) / kWorkgroup, 1);
-    if (groups > context_->info().max_workgroup_count[0])
+    const int64_t row = std::min<int64_t>(groups, context_->info().max_workgroup_count[0]);
+    const int64_t rows = (groups + row - 1) / row;
+    if (rows > context_->info().max_workgroup_count[1])
       throw std::runtime_error(fmt::format(
-          "a {} dispatch of {} invocations needs {} workgroups, more than {} allows ({}); use a "
+          "a {} dispatch of {} invocations is more than {} can run in one dispatch; use a "
           "smaller batch",
-          d.shader, d.invocations, groups, context_->info().name,
-          context_->info().max_workgroup_count[0]));
-    return {static_cast<uint32_t>(groups), 1u, 1u};
+          d.shader, d.invocations, context_->info().name));
+    return {static_cast<uint32_t>(row), static_cast<uint32_t>(rows), 1u};
   }
 
   // The range a step reads `t` from: a parameter's, or an activation's.

@@ -198,6 +198,14 @@ TEST_F(VulkanOps, BatchnormDropoutConcat) {
 // The op is the test's own, registered as a plugin registers one: any
 // built-in op may get a shader, an op the backend has never heard of never
 // does.
+// More workgroups than one grid row holds (lavapipe's limit is Vulkan's
+// minimum, 65535 of 64 invocations): the dispatch spreads over rows.
+TEST_F(VulkanOps, DispatchesLargerThanOneRowOfWorkgroups) {
+  const int64_t elements = 65535 * 64 + 1000;
+  check("relu", {ir::Shape{ir::kBatch, elements}}, {}, 1);
+  check("add", {ir::Shape{ir::kBatch, elements}, ir::Shape{ir::kBatch, elements}}, {}, 1);
+}
+
 TEST_F(VulkanOps, AnOpWithoutAShaderIsRefusedNamingTheLayer) {
   ir::OpRegistry ops;
   ir::register_builtin_ops(ops);

@@ -1,4 +1,5 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
 // add (op 0) or mul (op 1) of 2 to 8 inputs with numpy-style broadcasting,
 // one output element per invocation, combined left to right in float as
 // the reference does. The output's dims (at most 8, row-major) are in
@@ -6,6 +7,7 @@
 // broadcast along), so its strides follow from the dims and the mask.
 // Unused input bindings hold a placeholder and are never read.
 layout(local_size_x_id = 0) in;
+#include "invocation.glsl"
 layout(std430, set = 0, binding = 0) readonly buffer In0 { float in0[]; };
 layout(std430, set = 0, binding = 1) readonly buffer In1 { float in1[]; };
 layout(std430, set = 0, binding = 2) readonly buffer In2 { float in2[]; };
@@ -39,7 +41,7 @@ uint dim(uint d) { return d < 4u ? p.dims0[d] : p.dims1[d - 4u]; }
 uint mask(uint j) { return j < 4u ? p.masks0[j] : p.masks1[j - 4u]; }
 
 void main() {
-  const uint i = gl_GlobalInvocationID.x;
+  const uint i = invocation_index();
   if (i >= p.count) return;
   uint offset[kMaxInputs], stride[kMaxInputs];
   for (uint j = 0u; j < kMaxInputs; ++j) {

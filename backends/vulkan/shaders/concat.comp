@@ -1,7 +1,9 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
 // concat of up to 8 inputs along one axis: the output viewed as
 // [outer, along, inner]; input k covers `extent[k]` positions of `along`.
 layout(local_size_x_id = 0) in;
+#include "invocation.glsl"
 layout(std430, set = 0, binding = 0) readonly buffer In0 { float x0[]; };
 layout(std430, set = 0, binding = 1) readonly buffer In1 { float x1[]; };
 layout(std430, set = 0, binding = 2) readonly buffer In2 { float x2[]; };
@@ -27,7 +29,7 @@ float read_input(uint k, uint index) {
 }
 
 void main() {
-  const uint i = gl_GlobalInvocationID.x;
+  const uint i = invocation_index();
   if (i >= p.count) return;
   const uint in_pos = i % p.inner, a = (i / p.inner) % p.along, outer = i / (p.inner * p.along);
   uint k = 0u, start = 0u;

@@ -4,6 +4,7 @@
 // kernel; the tiled one comes next): stride, padding (begin side given, the
 // end implied by the output size), dilation, groups, bias and `act=`.
 layout(local_size_x_id = 0) in;
+#include "invocation.glsl"
 layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Weight { float w[]; };
 layout(std430, set = 0, binding = 2) readonly buffer Bias { float bias[]; };
@@ -17,7 +18,7 @@ layout(push_constant) uniform Push {
 #include "activate.glsl"
 
 void main() {
-  const uint i = gl_GlobalInvocationID.x;
+  const uint i = invocation_index();
   if (i >= p.n * p.k * p.oh * p.ow) return;
   const uint ox = i % p.ow, oy = (i / p.ow) % p.oh, ko = (i / (p.ow * p.oh)) % p.k;
   const uint b = i / (p.ow * p.oh * p.k);

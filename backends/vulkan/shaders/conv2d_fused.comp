@@ -10,6 +10,7 @@
 // Geometry and the epilogue come in the constants buffer k (too many words
 // for push constants).
 layout(local_size_x_id = 0) in;
+#include "invocation.glsl"
 layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Weight { float w[]; };
 layout(std430, set = 0, binding = 2) readonly buffer Bias { float bias[]; };
@@ -41,7 +42,7 @@ void main() {
   const float alpha = uintBitsToFloat(k[18]);
   const uint pool = k[POOL], poh = k[POOL + 1u], pow_ = k[POOL + 2u];
   const uint tiles = (filters + KT - 1u) / KT;
-  const uint i = gl_GlobalInvocationID.x;
+  const uint i = invocation_index();
   if (i >= n * tiles * poh * pow_) return;
   const uint pixel = i % (poh * pow_), px = pixel % pow_, py = pixel / pow_;
   const uint tile = (i / (poh * pow_)) % tiles, b = i / (poh * pow_ * tiles);

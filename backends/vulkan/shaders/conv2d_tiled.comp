@@ -6,6 +6,7 @@
 // same channels) read the same weights, which the device can broadcast.
 // Same options and push constants as conv2d.comp.
 layout(local_size_x_id = 0) in;
+#include "invocation.glsl"
 layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Weight { float w[]; };
 layout(std430, set = 0, binding = 2) readonly buffer Bias { float bias[]; };
@@ -22,7 +23,7 @@ const uint KT = 8u;  // output channels per invocation
 
 void main() {
   const uint tiles = (p.k + KT - 1u) / KT;
-  const uint i = gl_GlobalInvocationID.x;
+  const uint i = invocation_index();
   if (i >= p.n * tiles * p.oh * p.ow) return;
   const uint pixel = i % (p.oh * p.ow), ox = pixel % p.ow, oy = pixel / p.ow;
   const uint tile = (i / (p.oh * p.ow)) % tiles, b = i / (p.oh * p.ow * tiles);

@@ -7,6 +7,7 @@
 // Weight [K, C/groups, kd, kh, kw]; stride, padding, dilation, groups, bias
 // and `act=`.
 layout(local_size_x_id = 0) in;
+#include "invocation.glsl"
 layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Weight { float w[]; };
 layout(std430, set = 0, binding = 2) readonly buffer Bias { float bias[]; };
@@ -27,7 +28,7 @@ const uint KT = 8u;  // output channels per invocation
 void main() {
   const uint tiles = (p.k + KT - 1u) / KT;
   const uint out_size = p.od * p.oh * p.ow, in_size = p.id * p.ih * p.iw;
-  const uint i = gl_GlobalInvocationID.x;
+  const uint i = invocation_index();
   if (i >= p.n * tiles * out_size) return;
   const uint pos = i % out_size;
   const uint ox = pos % p.ow, oy = (pos / p.ow) % p.oh, oz = pos / (p.ow * p.oh);

@@ -7,6 +7,7 @@
 // the input. Weight [C, K/groups, kd, kh, kw]; bias and `act=` as conv.
 // The end padding and output_padding are implied by the output size.
 layout(local_size_x_id = 0) in;
+#include "invocation.glsl"
 layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Weight { float w[]; };
 layout(std430, set = 0, binding = 2) readonly buffer Bias { float bias[]; };
@@ -33,7 +34,7 @@ int source(uint o, uint t, uint stride, uint pad, uint dilation, uint extent) {
 
 void main() {
   const uint out_size = p.od * p.oh * p.ow, in_size = p.id * p.ih * p.iw;
-  const uint i = gl_GlobalInvocationID.x;
+  const uint i = invocation_index();
   if (i >= p.n * p.k * out_size) return;
   const uint pos = i % out_size;
   const uint ox = pos % p.ow, oy = (pos / p.ow) % p.oh, oz = pos / (p.ow * p.oh);

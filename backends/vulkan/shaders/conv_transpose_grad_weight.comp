@@ -6,6 +6,7 @@
 // over the i whose output position lies in dy (computed per axis, so no
 // iteration is wasted on taps landing in the cropped padding).
 layout(local_size_x_id = 0) in;
+#include "invocation.glsl"
 layout(std430, set = 0, binding = 0) readonly buffer OutputGrad { float dy[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 2) writeonly buffer WeightGrad { float dw[]; };
@@ -32,7 +33,7 @@ ivec2 reaching(uint t, uint stride, uint pad, uint dilation, uint in_extent, uin
 
 void main() {
   const uint kg = p.k / p.groups, cg = p.c / p.groups, taps = p.kd * p.kh * p.kw;
-  const uint i = gl_GlobalInvocationID.x;
+  const uint i = invocation_index();
   if (i >= p.c * kg * taps) return;
   const uint tap = i % taps, kk = (i / taps) % kg, c = i / (taps * kg);
   const uint tx = tap % p.kw, ty = (tap / p.kw) % p.kh, tz = tap / (p.kw * p.kh);

@@ -3,6 +3,7 @@
 // dense: y[n, u] = act(bias[u] + sum_f x[n, f] W[u, f]), one invocation per
 // output (the naive kernel; the tiled matrix kernel comes next).
 layout(local_size_x_id = 0) in;
+#include "invocation.glsl"
 layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Weight { float w[]; };
 layout(std430, set = 0, binding = 2) readonly buffer Bias { float bias[]; };
@@ -14,7 +15,7 @@ layout(push_constant) uniform Push {
 #include "activate.glsl"
 
 void main() {
-  const uint i = gl_GlobalInvocationID.x;
+  const uint i = invocation_index();
   if (i >= push.batch * push.units) return;
   const uint n = i / push.units, u = i % push.units;
   float sum = push.has_bias != 0u ? bias[u] : 0.0;

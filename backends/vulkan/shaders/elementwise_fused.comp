@@ -4,6 +4,7 @@
 // the activation after it, a batchnorm and its ReLU): the group's input
 // `x` through the stages of epilogue.glsl, one output per invocation.
 layout(local_size_x_id = 0) in;
+#include "invocation.glsl"
 layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Operand0 { float o0[]; };
 layout(std430, set = 0, binding = 2) readonly buffer Operand1 { float o1[]; };
@@ -21,7 +22,7 @@ layout(std430, set = 0, binding = 8) writeonly buffer Output { float y[]; };
 #include "epilogue.glsl"
 
 void main() {
-  const uint i = gl_GlobalInvocationID.x;
+  const uint i = invocation_index();
   if (i >= k[0]) return;
   y[i] = epilogue(x[i], (i / k[2]) % k[1], i);
 }

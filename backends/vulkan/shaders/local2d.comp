@@ -3,6 +3,7 @@
 // The locally connected layer, one output element per invocation: conv's
 // sum with the weight chosen by output position, bias [k, oh, ow].
 layout(local_size_x_id = 0) in;
+#include "invocation.glsl"
 layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Weight { float wt[]; };
 layout(std430, set = 0, binding = 2) readonly buffer Bias { float bias[]; };
@@ -12,7 +13,7 @@ layout(std430, set = 0, binding = 3) writeonly buffer Output { float y[]; };
 #include "activate.glsl"
 
 void main() {
-  const uint i = gl_GlobalInvocationID.x;
+  const uint i = invocation_index();
   if (i >= p.n * p.k * p.oh * p.ow) return;
   const uint ox = i % p.ow, oy = (i / p.ow) % p.oh, ko = (i / (p.ow * p.oh)) % p.k;
   const uint b = i / (p.ow * p.oh * p.k);

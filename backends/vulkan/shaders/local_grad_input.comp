@@ -5,6 +5,7 @@
 // where iy = oy * sh - ph + r, so each tap names at most one output
 // position, taken when the division is exact and it lies in dy.
 layout(local_size_x_id = 0) in;
+#include "invocation.glsl"
 layout(std430, set = 0, binding = 0) readonly buffer OutputGrad { float dy[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Weight { float wt[]; };
 // binding 2: x, bound for its shape only
@@ -13,7 +14,7 @@ layout(std430, set = 0, binding = 3) writeonly buffer InputGrad { float dx[]; };
 #include "local.glsl"
 
 void main() {
-  const uint i = gl_GlobalInvocationID.x;
+  const uint i = invocation_index();
   if (i >= p.n * p.c * p.h * p.w) return;
   const uint ix = i % p.w, iy = (i / p.w) % p.h, ci = (i / (p.w * p.h)) % p.c;
   const uint b = i / (p.w * p.h * p.c);

@@ -4,6 +4,7 @@
 // element per invocation: dy at its output position times the input its
 // tap reads, summed over the batch (0 for a tap in the padding).
 layout(local_size_x_id = 0) in;
+#include "invocation.glsl"
 layout(std430, set = 0, binding = 0) readonly buffer OutputGrad { float dy[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 2) writeonly buffer WeightGrad { float dw[]; };
@@ -11,7 +12,7 @@ layout(std430, set = 0, binding = 2) writeonly buffer WeightGrad { float dw[]; }
 #include "local.glsl"
 
 void main() {
-  const uint i = gl_GlobalInvocationID.x;
+  const uint i = invocation_index();
   if (i >= p.oh * p.ow * p.k * p.c * p.kh * p.kw) return;
   const uint s = i % p.kw, r = (i / p.kw) % p.kh, ci = (i / (p.kw * p.kh)) % p.c;
   const uint rest = i / (p.kw * p.kh * p.c);  // (oy * ow + ox) * k + ko

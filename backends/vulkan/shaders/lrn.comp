@@ -1,9 +1,11 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
 // Local response normalization across channels, as the reference (PyTorch's
 // LocalResponseNorm): y = x / (k + alpha / size * sum of x^2 over channels
 // c - size/2 .. c + (size-1)/2, clipped)^beta. `inner`: elements per
 // channel and item (1 for [N, C]).
 layout(local_size_x_id = 0) in;
+#include "invocation.glsl"
 layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Output { float y[]; };
 layout(push_constant) uniform Push {
@@ -12,7 +14,7 @@ layout(push_constant) uniform Push {
 } p;
 
 void main() {
-  const uint i = gl_GlobalInvocationID.x;
+  const uint i = invocation_index();
   if (i >= p.count) return;
   const int c = int((i / p.inner) % p.channels);
   const uint base = i - uint(c) * p.inner;  // channel 0 at this position

@@ -1,4 +1,5 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
 // The gradient of lrn, one dx element per invocation, recomputing the
 // channel sums from x as the reference does: with s_c = k + alpha / size *
 // sum of x^2 over c's window (c - size/2 .. c + (size-1)/2),
@@ -8,6 +9,7 @@
 // Each s_c is summed again by every j needing it: size^2 reads per element,
 // no shared state between invocations.
 layout(local_size_x_id = 0) in;
+#include "invocation.glsl"
 layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer OutputGrad { float dy[]; };
 layout(std430, set = 0, binding = 2) writeonly buffer InputGrad { float dx[]; };
@@ -28,7 +30,7 @@ float window_sum(uint base, int c) {
 }
 
 void main() {
-  const uint i = gl_GlobalInvocationID.x;
+  const uint i = invocation_index();
   if (i >= p.count) return;
   const int j = int((i / p.inner) % p.channels);
   const uint base = i - uint(j) * p.inner;  // channel 0 at this position

@@ -8,6 +8,7 @@
 // window's extent in the padded input; a window with no tap inside gives
 // -inf (max) or 0.
 layout(local_size_x_id = 0) in;
+#include "invocation.glsl"
 layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Output { float y[]; };
 
@@ -20,7 +21,7 @@ layout(push_constant) uniform Push {
 
 void main() {
   const uint out_size = p.od * p.oh * p.ow;
-  const uint i = gl_GlobalInvocationID.x;
+  const uint i = invocation_index();
   if (i >= p.planes * out_size) return;
   const uint pos = i % out_size, plane = i / out_size;
   const uint ox = pos % p.ow, oy = (pos / p.ow) % p.oh, oz = pos / (p.ow * p.oh);
