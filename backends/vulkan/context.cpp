@@ -120,6 +120,11 @@ Context::Context(const ContextOptions& options) {
                             .pQueueCreateInfos = &queue};
   check(vkCreateDevice(physical_, &device, nullptr, &device_), "vkCreateDevice");
   vkGetDeviceQueue(device_, family, 0, &queue_);
+  if (queues[family].timestampValidBits > 0) {
+    VkPhysicalDeviceProperties properties{};
+    vkGetPhysicalDeviceProperties(physical_, &properties);
+    timestamp_period_ns_ = properties.limits.timestampPeriod;
+  }
   VkCommandPoolCreateInfo pool{.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
                                .flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
                                .queueFamilyIndex = family};

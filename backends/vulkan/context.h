@@ -42,6 +42,10 @@ class Context {
   // std::runtime_error when there is none.
   uint32_t memory_type(uint32_t type_bits, VkMemoryPropertyFlags properties) const;
 
+  // Nanoseconds per tick of the compute queue's timestamps; 0 where the
+  // queue has none (profiling then times whole runs).
+  double timestamp_period_ns() const { return timestamp_period_ns_; }
+
   // What the validation layer has said so far (warnings and errors), and
   // clears it. Empty without validation.
   std::vector<std::string> take_validation_messages();
@@ -65,6 +69,7 @@ class Context {
   VkQueue queue_ = VK_NULL_HANDLE;
   VkCommandPool pool_ = VK_NULL_HANDLE;
   DeviceInfo info_;
+  double timestamp_period_ns_ = 0;
   std::mutex messages_mutex_;
   mutable std::mutex command_mutex_;
   std::vector<std::string> messages_;

@@ -77,6 +77,13 @@ Dispatch gemm_dispatch(uint32_t mode, std::vector<uint32_t> push, const KernelCh
           .grid = {grid(columns, t.tn), grid(rows, t.tm), static_cast<uint32_t>(groups)}};
 }
 
+bool gemm_fits(const KernelChoice::GemmTiles& t, int64_t depth) {
+  const int64_t threads = (t.tm / t.rm) * (t.tn / t.rn);
+  const int64_t per_slice = (int64_t{t.tk} * t.tm + threads - 1) / threads +
+                            (int64_t{t.tk} * t.tn + threads - 1) / threads + t.tk;
+  return (depth + t.tk - 1) / t.tk * per_slice <= 32768;
+}
+
 uint32_t float_word(float value) {
   return std::bit_cast<uint32_t>(value);
 }

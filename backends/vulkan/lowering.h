@@ -108,10 +108,16 @@ Dispatch gemm_dispatch(uint32_t mode, std::vector<uint32_t> push,
 // groups, has_bias, act, alpha.
 std::vector<uint32_t> conv2d_words(const ir::Node& conv, const ir::Shape& x, const ir::Shape& w,
                                    const ir::Shape& out, bool has_bias);
+// Whether a GEMM with a reduction of `depth` terms stays within 32768 loop
+// iterations per invocation: lavapipe (llvmpipe) ends every loop of an
+// invocation once all of them together reach 65535 iterations, silently.
+// Longer reductions take the other kernels, which split them.
+bool gemm_fits(const KernelChoice::GemmTiles& tiles, int64_t depth);
 // Whether `choice` runs a convolution with `rows` output channels per
-// group as a GEMM.
-inline bool conv_as_gemm(const KernelChoice& choice, int64_t rows) {
-  return choice.gemm && (choice.gemm_everywhere || rows >= 32);
+// group and a reduction of `depth` (input channels per group x taps) as a
+// GEMM.
+inline bool conv_as_gemm(const KernelChoice& choice, int64_t rows, int64_t depth) {
+  return choice.gemm && (choice.gemm_everywhere || rows >= 32) && gemm_fits(*choice.gemm, depth);
 }
 
 // A float's bits as a push-constant word.

@@ -1,6 +1,7 @@
 #include "backends/vulkan/recording.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <vector>
 
 namespace cnnc::backends::vulkan {
@@ -39,6 +40,8 @@ void Recording::release() {
   commands_ = VK_NULL_HANDLE;
   if (pool_) vkDestroyDescriptorPool(device, pool_, nullptr);
   pool_ = VK_NULL_HANDLE;
+  if (queries_) vkDestroyQueryPool(device, queries_, nullptr);
+  queries_ = VK_NULL_HANDLE;
 }
 
 VkDescriptorSet Recording::bind(VkDescriptorSetLayout layout, std::span<const BufferRange> ranges) {
@@ -88,6 +91,31 @@ void Recording::barrier_after_copy() {
   vkCmdPipelineBarrier(commands_, VK_PIPELINE_STAGE_TRANSFER_BIT,
                        VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
                        &barrier, 0, nullptr, 0, nullptr);
+}
+
+void Recording::reserve_timestamps(uint32_t count) {
+  VkQueryPoolCreateInfo info{.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
+                             .queryType = VK_QUERY_TYPE_TIMESTAMP,
+                             .queryCount = count};
+  check(vkCreateQueryPool(context_.device(), &info, nullptr, &queries_), "vkCreateQueryPool");
+  query_count_ = count;
+  vkCmdResetQueryPool(commands_, queries_, 0, count);
+}
+
+void Recording::write_timestamp() {
+  if (queries_written_ >= query_count_) throw std::logic_error("more timestamps than reserved");
+  vkCmdWriteTimestamp(commands_, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, queries_,
+                      queries_written_++);
+}
+
+std::vector<uint64_t> Recording::timestamps() const {
+  std::vector<uint64_t> ticks(queries_written_);
+  if (!ticks.empty())
+    check(vkGetQueryPoolResults(context_.device(), queries_, 0, queries_written_,
+                                ticks.size() * sizeof(uint64_t), ticks.data(), sizeof(uint64_t),
+                                VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT),
+          "vkGetQueryPoolResults");
+  return ticks;
 }
 
 void Recording::submit_and_wait() {

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "backends/vulkan/buffer.h"
 #include "backends/vulkan/context.h"
@@ -32,6 +33,11 @@ class Recording {
   // what was copied visible to dispatches and the host.
   void copy(const BufferRange& from, const BufferRange& to);
   void barrier_after_copy();
+  // Timestamps: room for `count` (resets them), and one written once every
+  // command before it has finished; read after submit_and_wait(), in ticks.
+  void reserve_timestamps(uint32_t count);
+  void write_timestamp();
+  std::vector<uint64_t> timestamps() const;
   void submit_and_wait();
 
  private:
@@ -40,6 +46,8 @@ class Recording {
   const Context& context_;
   VkDescriptorPool pool_ = VK_NULL_HANDLE;
   VkCommandBuffer commands_ = VK_NULL_HANDLE;
+  VkQueryPool queries_ = VK_NULL_HANDLE;
+  uint32_t query_count_ = 0, queries_written_ = 0;
   bool ended_ = false;
 };
 

@@ -40,8 +40,9 @@ struct Step {
 
 class VulkanExecutable : public Executable {
  public:
-  VulkanExecutable(const ir::Graph& graph, std::shared_ptr<Context> context, KernelChoice choice)
-      : graph_(graph), context_(std::move(context)), choice_(choice) {
+  VulkanExecutable(const ir::Graph& graph, const ir::OpRegistry& ops,
+                   std::shared_ptr<Context> context, KernelChoice choice)
+      : graph_(graph), ops_(ops), context_(std::move(context)), choice_(choice) {
     // Fused nodes run their members one dispatch each, until fused shaders
     // exist: the fusion pass's groups are still computed, just not fused.
     for (const ir::TensorRef& t : graph_.outputs()) outputs_.push_back(flatten(graph_, {}, t.node));
@@ -52,6 +53,19 @@ class VulkanExecutable : public Executable {
   }
 
   std::vector<ir::Tensor> run(std::span<const ir::Tensor> inputs) override {
+    return execute(inputs, nullptr);
+  }
+
+  // Each dispatch timed by the device's timestamps, where its compute
+  // queue has them (recorded afresh: the kept command buffer has none).
+  std::vector<ir::Tensor> run_profiled(std::span<const ir::Tensor> inputs,
+                                       std::vector<KernelTiming>& timings) override {
+    if (context_->timestamp_period_ns() == 0) return Executable::run_profiled(inputs, timings);
+    return execute(inputs, &timings);
+  }
+
+  std::vector<ir::Tensor> execute(std::span<const ir::Tensor> inputs,
+                                  std::vector<KernelTiming>* timings) {
     const int64_t batch = check_run_inputs(graph_, inputs);
     std::lock_guard lock(context_->command_mutex());
     if (!plan_ || plan_->batch != batch) plan_ = make_plan(batch);
@@ -63,7 +77,23 @@ class VulkanExecutable : public Executable {
       else
         plan_->arena->upload(inputs[i].data(), at.offset);
     }
-    plan_->recording->submit_and_wait();
+    if (timings) {
+      Recording timed(*context_, static_cast<uint32_t>(steps_.size()), plan_->descriptors);
+      record(*plan_, plan_->dispatches, plan_->constant_offsets, timed, true);
+      timed.submit_and_wait();
+      const std::vector<uint64_t> ticks = timed.timestamps();
+      for (size_t i = 0; i < steps_.size(); ++i) {
+        const Step& step = steps_[i];
+        const ir::Node& n = step.graph->node(step.node);
+        timings->push_back(
+            {.name = n.name,
+             .op = step.fused_body ? step.fused_body->name : n.op,
+             .seconds = double(ticks[i + 1] - ticks[i]) * context_->timestamp_period_ns() * 1e-9,
+             .macs = ir::node_cost(*step.graph, step.node, ops_).macs * batch});
+      }
+    } else {
+      plan_->recording->submit_and_wait();
+    }
     // With the validation layer on (CNNC_VULKAN_VALIDATION=1), anything it
     // said makes the run fail: a warning there is a bug here.
     throw_on_validation_messages();
@@ -200,6 +230,9 @@ class VulkanExecutable : public Executable {
     std::vector<Place> inputs, outputs;
     std::unique_ptr<Buffer> arena, staging, constants;
     std::unique_ptr<Recording> recording;
+    std::vector<Dispatch> dispatches;  // one per step, for profiled runs to record again
+    std::vector<uint64_t> constant_offsets;
+    uint32_t descriptors = 0;
   };
 
   uint64_t alignment() const {
@@ -327,37 +360,10 @@ class VulkanExecutable : public Executable {
     plan->constants->upload(words);
     plan->recording = std::make_unique<Recording>(
         *context_, static_cast<uint32_t>(dispatches.size()), descriptors);
-    Recording& rec = *plan->recording;
-    const auto arena_range = [&](const Place& at) {
-      return plan->arena->range(at.offset, at.bytes);
-    };
-    if (plan->staging) {
-      for (const Place& at : plan->inputs)
-        if (at.bytes) rec.copy(plan->staging->range(at.staging, at.bytes), arena_range(at));
-      rec.barrier_after_copy();
-    }
-    for (size_t i = 0; i < steps_.size(); ++i) {
-      const Step& step = steps_[i];
-      const Dispatch& d = dispatches[i];
-      const ComputePipeline& p = pipeline(d);
-      std::vector<BufferRange> bound;
-      const size_t constants = d.constants.empty() ? 0 : 1;
-      for (const TensorKey& t : step.inputs) bound.push_back(range_of(*plan, t));
-      while (bound.size() + constants + 1 < d.bindings)
-        bound.push_back(range_of(*plan, kPlaceholder));
-      if (constants) {
-        bound.push_back(plan->constants->range(constant_offsets[i], d.constants.size() * 4));
-      }
-      bound.push_back(range_of(*plan, {step.graph, step.node}));
-      p.record(rec.commands(), rec.bind(p.set_layout(), bound),
-               std::as_bytes(std::span<const uint32_t>(d.push)), grid_of(d));
-      rec.barrier_after_dispatch();  // the next dispatch may read what this one wrote
-    }
-    if (plan->staging) {
-      for (const Place& at : plan->outputs)
-        if (at.bytes) rec.copy(arena_range(at), plan->staging->range(at.staging, at.bytes));
-      rec.barrier_after_copy();
-    }
+    record(*plan, dispatches, constant_offsets, *plan->recording, false);
+    plan->dispatches = std::move(dispatches);
+    plan->constant_offsets = std::move(constant_offsets);
+    plan->descriptors = descriptors;
     return plan;
   }
 
@@ -375,6 +381,47 @@ class VulkanExecutable : public Executable {
           "smaller batch",
           d.shader, d.invocations, context_->info().name));
     return {static_cast<uint32_t>(row), static_cast<uint32_t>(rows), 1u};
+  }
+
+  // Records a run of `plan` into `rec`: inputs staged in, every dispatch
+  // with a barrier after it (and a timestamp, `timed`), outputs staged out.
+  void record(Plan& plan, const std::vector<Dispatch>& dispatches,
+              const std::vector<uint64_t>& constant_offsets, Recording& rec, bool timed) {
+    const auto arena_range = [&](const Place& at) {
+      return plan.arena->range(at.offset, at.bytes);
+    };
+    if (plan.staging) {
+      for (const Place& at : plan.inputs)
+        if (at.bytes) rec.copy(plan.staging->range(at.staging, at.bytes), arena_range(at));
+      rec.barrier_after_copy();
+    }
+    if (timed) {
+      rec.reserve_timestamps(static_cast<uint32_t>(steps_.size() + 1));
+      rec.write_timestamp();
+    }
+    for (size_t i = 0; i < steps_.size(); ++i) {
+      const Step& step = steps_[i];
+      const Dispatch& d = dispatches[i];
+      const ComputePipeline& p = pipeline(d);
+      std::vector<BufferRange> bound;
+      const size_t constants = d.constants.empty() ? 0 : 1;
+      for (const TensorKey& t : step.inputs) bound.push_back(range_of(plan, t));
+      while (bound.size() + constants + 1 < d.bindings)
+        bound.push_back(range_of(plan, kPlaceholder));
+      if (constants) {
+        bound.push_back(plan.constants->range(constant_offsets[i], d.constants.size() * 4));
+      }
+      bound.push_back(range_of(plan, {step.graph, step.node}));
+      p.record(rec.commands(), rec.bind(p.set_layout(), bound),
+               std::as_bytes(std::span<const uint32_t>(d.push)), grid_of(d));
+      rec.barrier_after_dispatch();  // the next dispatch may read what this one wrote
+      if (timed) rec.write_timestamp();
+    }
+    if (plan.staging) {
+      for (const Place& at : plan.outputs)
+        if (at.bytes) rec.copy(arena_range(at), plan.staging->range(at.staging, at.bytes));
+      rec.barrier_after_copy();
+    }
   }
 
   // The range a step reads `t` from: a parameter's, or an activation's.
@@ -400,6 +447,7 @@ class VulkanExecutable : public Executable {
   }
 
   ir::Graph graph_;
+  const ir::OpRegistry& ops_;
   std::shared_ptr<Context> context_;
   KernelChoice choice_;
   std::vector<Step> steps_;
@@ -416,6 +464,7 @@ class VulkanExecutable : public Executable {
 
 class VulkanBackend : public Backend {
  public:
+  explicit VulkanBackend(const ir::OpRegistry& ops) : ops_(ops) {}
   std::string name() const override { return "vulkan"; }
   std::string description() const override {
     return "Vulkan compute shaders (GLSL, embedded SPIR-V) on the default device of `cnnc "
@@ -429,19 +478,20 @@ class VulkanBackend : public Backend {
       if (options.device >= 0) open.device = static_cast<uint32_t>(options.device);
       context = std::make_shared<Context>(open);
     }
-    return std::make_unique<VulkanExecutable>(graph, context,
+    return std::make_unique<VulkanExecutable>(graph, ops_, context,
                                               parse_schedule(options.schedule, context->info()));
   }
 
  private:
   // One opened device per --device, opened by the first compile that asks.
   std::map<int, std::shared_ptr<Context>> contexts_;
+  const ir::OpRegistry& ops_;
 };
 
 }  // namespace
 
-std::unique_ptr<Backend> make_vulkan_backend(const ir::OpRegistry&) {
-  return std::make_unique<VulkanBackend>();
+std::unique_ptr<Backend> make_vulkan_backend(const ir::OpRegistry& ops) {
+  return std::make_unique<VulkanBackend>(ops);
 }
 
 std::vector<std::string> lowered_ops() {

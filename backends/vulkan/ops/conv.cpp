@@ -22,8 +22,11 @@ uint32_t u32(int64_t v) {
 std::vector<uint32_t> conv2d_words(const ir::Node& node, const ir::Shape& x, const ir::Shape& w,
                                    const ir::Shape& out, bool has_bias) {
   const ir::Window win = ir::read_window(node.attrs, x);
+  // Gradient ops carry the window attributes but no activation.
   const auto [act, alpha] =
-      activation_code(node.attrs.get_ident("act"), node.attrs.get_float("act_alpha"));
+      node.attrs.has("act")
+          ? activation_code(node.attrs.get_ident("act"), node.attrs.get_float("act_alpha"))
+          : std::pair<uint32_t, float>{0u, 0.0f};
   return {u32(x[0]),
           u32(x[1]),
           u32(x[2]),
@@ -51,7 +54,7 @@ Dispatch conv2d(const ir::Node& node, std::span<const ir::Shape> in, const ir::S
                 const KernelChoice& choice) {
   std::vector<uint32_t> push = conv2d_words(node, in[0], in[1], out, in.size() > 2);
   const int64_t groups = node.attrs.get_int("groups");
-  if (conv_as_gemm(choice, out[1] / groups))
+  if (conv_as_gemm(choice, out[1] / groups, in[1][1] * in[1][2] * in[1][3]))
     // rows: a group's output channels; columns: every output pixel
     return gemm_dispatch(0, std::move(push), *choice.gemm, out[1] / groups,
                          out[0] * out[2] * out[3], groups);

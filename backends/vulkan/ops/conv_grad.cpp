@@ -42,8 +42,15 @@ Dispatch conv_grad_input(const ir::Node& node, std::span<const ir::Shape> in, co
 
 // Inputs dy, x; the output is the weight's shape.
 Dispatch conv_grad_weight(const ir::Node& node, std::span<const ir::Shape> in, const ir::Shape& out,
-                          const KernelChoice&) {
+                          const KernelChoice& choice) {
   const ir::Shape &dy = in[0], &x = in[1];
+  if (choice.gemm && x.rank() == 4 && gemm_fits(*choice.gemm, dy.elements() / dy[1])) {
+    // The GEMM of dy (output channels x pixels) with the input's windows
+    // (pixels x taps); no bias, no activation.
+    const int64_t groups = node.attrs.get_int("groups");
+    return gemm_dispatch(2, conv2d_words(node, x, out, dy, false), *choice.gemm, dy[1] / groups,
+                         out[1] * out[2] * out[3], groups);
+  }
   std::vector<uint32_t> push = conv_words(node, x, dy);
   const int64_t terms = dy.elements() / dy[1];  // the batch times the output positions
   const uint32_t lanes = backward::reduction_lanes(terms);

@@ -122,7 +122,8 @@ std::optional<FusedDispatch> conv_group(const ir::Graph& body, Chain chain, int6
   if (conv_operands < 3) f.operands.resize(3, kPlaceholderOperand);  // no bias: a placeholder
   f.operands.insert(f.operands.end(), epilogue_operands.begin(), epilogue_operands.end());
   f.operands.resize(3 + kOperandSlots, kPlaceholderOperand);
-  if (!chain.pool && conv_as_gemm(choice, y[1] / groups)) {
+  const ir::Shape w = body.shape_of(conv_inputs[1]);
+  if (!chain.pool && conv_as_gemm(choice, y[1] / groups, w[1] * w[2] * w[3])) {
     // The GEMM with the epilogue; its stages are all the constants.
     f.dispatch =
         gemm_dispatch(0, std::move(k), *choice.gemm, y[1] / groups, y[0] * y[2] * y[3], groups);

@@ -5,7 +5,9 @@
 //   convolution (mode 0): m an output channel of group z, r = (ci, ty, tx)
 //     of the group's input channels and taps, p = (b, oy, ox); B gathered
 //     from the input (im2col on the fly, zero outside: every window option);
-//   dense (mode 1): m a unit, r a feature, p an item of the batch.
+//   dense (mode 1): m a unit, r a feature, p an item of the batch;
+//   a convolution's weight gradient (mode 2, x holding dy, w the input): m an output
+//     channel of group z, p = (ci, ty, tx), r = (b, oy, ox), no bias.
 // A workgroup computes a TM x TN block of C: each step it stages TK-deep
 // slices of A and B in shared memory, then every invocation accumulates an
 // RM x RN block of registers from them. Tile sizes are specialization
