@@ -96,7 +96,7 @@ output probs
   fs::remove_all(dir);
 }
 
-TEST(Vulkan, LeNetRunsAndAModelWithAnOpItCannotRunIsRefusedNamingTheLayer) {
+TEST(Vulkan, LeNetRunsAndAPluginOpWithoutAShaderIsRefusedNamingTheLayer) {
   const std::string lenet = std::string(CNNC_SOURCE_DIR) +
                             "/examples/models/lenet5.cnn --init he --seed 1 --input " +
                             CNNC_SOURCE_DIR + "/examples/images/digit7.png --top 3 ";
@@ -108,13 +108,13 @@ TEST(Vulkan, LeNetRunsAndAModelWithAnOpItCannotRunIsRefusedNamingTheLayer) {
   EXPECT_HAS(v.output, "1. class");
   EXPECT_EQ(v.output, ref.output);
 
-  const fs::path model = fs::temp_directory_path() / "cnnc_vulkan_lrn.cnn";
-  std::ofstream(model) << "model m\ninput x [N, 3, 8, 8]\nlrn n size=3\noutput n\n";
-  const Result r = cnnc("run " + model.string() + " --input " + CNNC_SOURCE_DIR +
-                        "/examples/images/card.png --backend vulkan");
-  fs::remove(model);
+  // A plugin's op with only a reference kernel, inside a fusion group.
+  const Result r =
+      cnnc("--plugin " + std::string(CNNC_SWISH_PLUGIN) + " run " + CNNC_SOURCE_DIR +
+           "/examples/plugins/swish/model_with_swish.cnn " + "--init he --seed 1 --input " +
+           CNNC_SOURCE_DIR + "/examples/images/card.png --backend vulkan");
   EXPECT_EQ(r.status, 1) << r.output;
-  EXPECT_HAS(r.output, "has no Vulkan kernel yet");
+  EXPECT_HAS(r.output, "layer 's1': op 'swish' has no Vulkan kernel yet");
   const Result far = cnnc("run " + lenet + "--backend vulkan --device 99");
   EXPECT_EQ(far.status, 1) << far.output;
   EXPECT_HAS(far.output, "--device 99: there ");
