@@ -13,8 +13,8 @@ Dispatch activation_grad(const ir::Node& node, std::span<const ir::Shape>, const
   const auto [act, alpha] = backward::folded_activation(node.attrs);
   return {.shader = "activation_grad",
           .bindings = 3,
-          .push = {backward::word(out.elements()), act, float_word(alpha)},
-          .invocations = backward::stepping_invocations(out.elements())};
+          .push = {word(out.elements()), act, float_word(alpha)},
+          .invocations = grid_invocations(out.elements())};
 }
 
 }  // namespace

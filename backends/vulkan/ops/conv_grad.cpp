@@ -5,24 +5,21 @@
 // output positions (shaders/conv_grad_weight.comp).
 #include "backends/vulkan/lowering.h"
 #include "backends/vulkan/ops/backward_dispatch.h"
+#include "backends/vulkan/ops/window3.h"
 #include "ir/ops/window.h"
 
 namespace cnnc::backends::vulkan {
 
 namespace {
 
-using backward::Window3;
-using backward::word;
-
 // The words both shaders start with: batch, channels, input extents,
 // filters, output extents, kernel, stride, leading padding, dilation, groups.
 std::vector<uint32_t> conv_words(const ir::Node& node, const ir::Shape& x, const ir::Shape& dy) {
-  const Window3 g(ir::read_window(node.attrs, x), x, dy);
+  const Window3 g = widen(ir::read_window(node.attrs, x), x, dy);
   std::vector<uint32_t> words{word(x[0]), word(x[1])};
-  Window3::push(words, g.in);
+  append(words, g.in);
   words.push_back(word(dy[1]));
-  for (const auto& d : {g.out, g.kernel, g.stride, g.pad_begin, g.dilation})
-    Window3::push(words, d);
+  for (const auto& d : {g.out, g.kernel, g.stride, g.pad_begin, g.dilation}) append(words, d);
   words.push_back(word(node.attrs.get_int("groups")));
   return words;
 }
@@ -37,7 +34,7 @@ Dispatch conv_grad_input(const ir::Node& node, std::span<const ir::Shape> in, co
   return {.shader = "conv_grad_input",
           .bindings = 4,
           .push = std::move(push),
-          .invocations = backward::stepping_invocations(out.elements())};
+          .invocations = grid_invocations(out.elements())};
 }
 
 // Inputs dy, x; the output is the weight's shape.

@@ -9,15 +9,13 @@ namespace cnnc::backends::vulkan {
 
 namespace {
 
-using backward::word;
-
 // Inputs dy [N, U], W [U, F]; output [N, F].
 Dispatch dense_grad_input(const ir::Node&, std::span<const ir::Shape> in, const ir::Shape& out,
                           const KernelChoice&) {
   return {.shader = "dense_grad_input",
           .bindings = 3,
           .push = {word(in[0][0]), word(in[0][1]), word(in[1][1])},
-          .invocations = backward::stepping_invocations(out.elements())};
+          .invocations = grid_invocations(out.elements())};
 }
 
 // Inputs dy [N, U], x [N, F]; output [U, F].

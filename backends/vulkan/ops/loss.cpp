@@ -14,7 +14,7 @@ Dispatch softmax_cross_entropy(const ir::Node&, std::span<const ir::Shape> in, c
   return {.shader = "softmax_cross_entropy",
           .bindings = 3,
           .push = {word(in[0][0], "batch"), word(in[0][1], "classes")},
-          .invocations = kWorkgroupSize};
+          .invocations = kWorkgroup};
 }
 
 Dispatch softmax_cross_entropy_grad(const ir::Node&, std::span<const ir::Shape> in,
@@ -31,7 +31,7 @@ Dispatch mse_loss(const ir::Node&, std::span<const ir::Shape> in, const ir::Shap
   return {.shader = "mse_loss",
           .bindings = 3,
           .push = {word(in[0].elements(), "elements")},
-          .invocations = kWorkgroupSize};
+          .invocations = kWorkgroup};
 }
 
 Dispatch mse_loss_grad(const ir::Node&, std::span<const ir::Shape>, const ir::Shape& out,

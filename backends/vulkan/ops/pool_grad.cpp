@@ -8,14 +8,12 @@
 
 #include "backends/vulkan/lowering.h"
 #include "backends/vulkan/ops/backward_dispatch.h"
+#include "backends/vulkan/ops/window3.h"
 #include "ir/ops/window.h"
 
 namespace cnnc::backends::vulkan {
 
 namespace {
-
-using backward::Window3;
-using backward::word;
 
 uint32_t pool_kind(const std::string& pool) {
   if (pool == "max") return 0;
@@ -27,7 +25,7 @@ uint32_t pool_kind(const std::string& pool) {
 Dispatch pool_grad(const ir::Node& node, std::span<const ir::Shape> in, const ir::Shape& out,
                    const KernelChoice&) {
   const ir::Shape &x = in[0], &y = in[1];
-  const Window3 g(ir::read_window(node.attrs, x, /*default_stride=*/0), x, y);
+  const Window3 g = widen(ir::read_window(node.attrs, x, /*default_stride=*/0), x, y);
   const uint32_t kind = pool_kind(node.attrs.get_ident("pool"));
   const auto [act, alpha] = backward::folded_activation(node.attrs);
   const int64_t planes = x[0] * x[1];
@@ -36,23 +34,23 @@ Dispatch pool_grad(const ir::Node& node, std::span<const ir::Shape> in, const ir
     // Finding a window's maximum again for each of its inputs would cost the
     // window's size squared: the global max pool's is the whole plane.
     std::vector<uint32_t> push{word(planes)};
-    for (const auto& d : {g.in, g.kernel, g.pad_begin, g.dilation}) Window3::push(push, d);
+    for (const auto& d : {g.in, g.kernel, g.pad_begin, g.dilation}) append(push, d);
     push.insert(push.end(), {act, float_word(alpha)});
     return {.shader = "pool_grad_window",
             .bindings = 4,
             .push = std::move(push),
-            .invocations = std::min(planes, backward::kMaxGroups) * backward::kWorkgroup};
+            .invocations = std::min<int64_t>(planes, kMaxGroups) * int64_t{kWorkgroup}};
   }
   std::vector<uint32_t> push{word(planes)};
   for (const auto& d : {g.in, g.out, g.kernel, g.stride, g.pad_begin, g.pad_end, g.dilation})
-    Window3::push(push, d);
+    append(push, d);
   const bool include_pad =
       node.attrs.has("count_include_pad") && node.attrs.get_bool("count_include_pad");
   push.insert(push.end(), {kind, include_pad ? 1u : 0u, act, float_word(alpha)});
   return {.shader = "pool_grad",
           .bindings = 4,
           .push = std::move(push),
-          .invocations = backward::stepping_invocations(out.elements())};
+          .invocations = grid_invocations(out.elements())};
 }
 
 }  // namespace

@@ -1,8 +1,7 @@
-// Helpers the training-op lowerings share: sizes as checked push-constant
-// words, the invocations of shaders that step over their items, the
-// [outer, extent, inner] view of a tensor around one axis, and the
-// workgroup size of the shaders that reduce one channel or one loss per
-// workgroup.
+// What the lowerings share: sizes as checked push-constant words, the
+// invocations of shaders that step over their items (so a dispatch stays
+// within the 65535 workgroups every device allows), the [outer, extent,
+// inner] view of a tensor around one axis, and one workgroup per channel.
 #pragma once
 
 #include <fmt/format.h>
@@ -13,14 +12,10 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "backends/vulkan/lowering.h"
 #include "ir/shape.h"
 
 namespace cnnc::backends::vulkan {
-
-// vulkan_backend.cpp's workgroup size (specialization constant 0): a
-// dispatch wanting one workgroup per channel asks for this many
-// invocations per channel.
-inline constexpr int64_t kWorkgroupSize = 64;
 
 // The least maxComputeWorkGroupCount[0] the Vulkan spec allows (lavapipe's).
 inline constexpr int64_t kMaxGroups = 65535;
@@ -28,7 +23,7 @@ inline constexpr int64_t kMaxGroups = 65535;
 // The shaders index with 32-bit words, and a stepping shader's index plus
 // a whole dispatch must not wrap: a larger tensor is refused here rather
 // than wrapped around there.
-inline uint32_t word(int64_t value, std::string_view what) {
+inline uint32_t word(int64_t value, std::string_view what = "a size") {
   if (value < 0 || value > std::numeric_limits<int32_t>::max())
     throw std::runtime_error(fmt::format(
         "{} {} does not fit the Vulkan shaders' 32-bit indices; use a smaller batch", what, value));
@@ -38,7 +33,8 @@ inline uint32_t word(int64_t value, std::string_view what) {
 // One invocation per item up to kMaxGroups workgroups: the elementwise
 // and per-row shaders step a whole dispatch apart over the rest.
 inline int64_t grid_invocations(int64_t items) {
-  return std::min(items, kMaxGroups * kWorkgroupSize);
+  word(items, "a tensor of");
+  return std::min(items, kMaxGroups * int64_t{kWorkgroup});
 }
 
 // A tensor seen as [outer, extent, inner] around `axis`.
@@ -56,7 +52,7 @@ inline int64_t channel_invocations(int64_t channels) {
     throw std::runtime_error(
         fmt::format("{} channels: the Vulkan shaders take one workgroup per channel, at most {}",
                     channels, kMaxGroups));
-  return channels * kWorkgroupSize;
+  return channels * int64_t{kWorkgroup};
 }
 
 // A tensor [batch, channels, ...] as batch x channels planes.

@@ -12,8 +12,6 @@ namespace cnnc::backends::vulkan {
 
 namespace {
 
-using backward::word;
-
 constexpr size_t kMaxAxes = 8;  // sum_reduce.comp's push constants
 
 // x's axes, each kept (an axis of the output) or summed: neighbours of one

@@ -12,19 +12,11 @@
 #include <stdexcept>
 #include <vector>
 
+#include "backends/vulkan/ops/push_words.h"
 #include "ir/ops/window.h"
 #include "ir/shape.h"
 
 namespace cnnc::backends::vulkan {
-
-// A shape or window value as a push-constant word; the shaders index with
-// 32-bit words, so a larger value is refused rather than wrapped.
-inline uint32_t word(int64_t v) {
-  if (v < 0 || v > int64_t{UINT32_MAX})
-    throw std::runtime_error(
-        fmt::format("{} does not fit the Vulkan shaders' 32-bit indices; use a smaller batch", v));
-  return static_cast<uint32_t>(v);
-}
 
 struct Window3 {
   using Dims = std::array<int64_t, 3>;
