@@ -66,8 +66,9 @@ ComputePipeline::ComputePipeline(const Context& context, std::string_view shader
                 .pName = "main",
                 .pSpecializationInfo = &specialization_info},
       .layout = layout_};
-  check(vkCreateComputePipelines(device, VK_NULL_HANDLE, 1, &pipeline, nullptr, &pipeline_),
-        "vkCreateComputePipelines");
+  check(
+      vkCreateComputePipelines(device, context.pipeline_cache(), 1, &pipeline, nullptr, &pipeline_),
+      "vkCreateComputePipelines");
 }
 
 ComputePipeline::~ComputePipeline() {

@@ -129,12 +129,15 @@ Context::Context(const ContextOptions& options) {
                                .flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
                                .queueFamilyIndex = family};
   check(vkCreateCommandPool(device_, &pool, nullptr, &pool_), "vkCreateCommandPool");
+  VkPipelineCacheCreateInfo cache{.sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
+  check(vkCreatePipelineCache(device_, &cache, nullptr, &pipeline_cache_), "vkCreatePipelineCache");
 }
 
 Context::~Context() {
   if (device_) {
     vkDeviceWaitIdle(device_);
     if (pool_) vkDestroyCommandPool(device_, pool_, nullptr);
+    if (pipeline_cache_) vkDestroyPipelineCache(device_, pipeline_cache_, nullptr);
     vkDestroyDevice(device_, nullptr);
   }
   if (messenger_) {

@@ -38,6 +38,10 @@ class Context {
   VkPhysicalDevice physical_device() const { return physical_; }
   VkQueue queue() const { return queue_; }
   VkCommandPool command_pool() const { return pool_; }
+  // Shared by every pipeline made on this device, so executables compiled
+  // one after another (a training step and its evaluation) reuse the
+  // driver's compiled shaders.
+  VkPipelineCache pipeline_cache() const { return pipeline_cache_; }
   // A memory type index with these properties among `type_bits`; throws
   // std::runtime_error when there is none.
   uint32_t memory_type(uint32_t type_bits, VkMemoryPropertyFlags properties) const;
@@ -68,6 +72,7 @@ class Context {
   VkDevice device_ = VK_NULL_HANDLE;
   VkQueue queue_ = VK_NULL_HANDLE;
   VkCommandPool pool_ = VK_NULL_HANDLE;
+  VkPipelineCache pipeline_cache_ = VK_NULL_HANDLE;
   DeviceInfo info_;
   double timestamp_period_ns_ = 0;
   std::mutex messages_mutex_;
