@@ -18,14 +18,14 @@ uint32_t choose_memory_type(const Context& context, uint32_t type_bits, Memory m
       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
   host_visible = true;
   if (memory == Memory::HostVisible) return context.memory_type(type_bits, kHost);
-  if (context.info().type != DeviceType::Discrete) {
+  if (context.info().type != DeviceType::Discrete && !context.force_staging()) {
     try {
       return context.memory_type(type_bits, kHost | VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
     } catch (const std::runtime_error&) {
       // No such type: plain device-local memory and staging below.
     }
   }
-  host_visible = false;
+  host_visible = false;  // even if the type happens to be (force_staging)
   return context.memory_type(type_bits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
 }
 

@@ -59,6 +59,8 @@ Context::Context(const ContextOptions& options) {
     info_ = preferred_device(devices);
   }
 
+  const char* staging = std::getenv("CNNC_VULKAN_STAGING");
+  force_staging_ = options.force_staging || (staging && std::strcmp(staging, "1") == 0);
   const char* env = std::getenv("CNNC_VULKAN_VALIDATION");
   const bool validation = options.validation || (env && std::strcmp(env, "1") == 0);
   if (validation && !layer_available(kValidationLayer))

@@ -22,6 +22,11 @@ struct ContextOptions {
   // also with CNNC_VULKAN_VALIDATION=1). Throws NoDeviceError when the
   // layer is not installed (Debian's vulkan-validationlayers).
   bool validation = false;
+  // Treat device-local memory as a discrete GPU's even where the host could
+  // map it: inputs, outputs and parameters then go through staging buffers
+  // and transfer commands. Tests use it (also CNNC_VULKAN_STAGING=1) to run
+  // the discrete path on lavapipe.
+  bool force_staging = false;
 };
 
 class Context {
@@ -34,6 +39,7 @@ class Context {
   Context& operator=(const Context&) = delete;
 
   const DeviceInfo& info() const { return info_; }
+  bool force_staging() const { return force_staging_; }
   VkDevice device() const { return device_; }
   VkPhysicalDevice physical_device() const { return physical_; }
   VkQueue queue() const { return queue_; }
@@ -75,6 +81,7 @@ class Context {
   VkPipelineCache pipeline_cache_ = VK_NULL_HANDLE;
   DeviceInfo info_;
   double timestamp_period_ns_ = 0;
+  bool force_staging_ = false;
   std::mutex messages_mutex_;
   mutable std::mutex command_mutex_;
   std::vector<std::string> messages_;

@@ -87,6 +87,14 @@ TEST_F(VulkanTraining, LeNetWithMomentumFollowsTheReferenceFor20Steps) {
   expect_same_curve("--lr 0.02 --momentum 0.9 --weight-decay 5e-4");
 }
 
+// Parameters, inputs and outputs through staging buffers, as on a
+// discrete GPU: every step's updated weights are uploaded by copies.
+TEST_F(VulkanTraining, LeNetThroughStagingBuffersFollowsTheReference) {
+  ::setenv("CNNC_VULKAN_STAGING", "1", 1);
+  expect_same_curve("--lr 0.02 --momentum 0.9");
+  ::unsetenv("CNNC_VULKAN_STAGING");
+}
+
 TEST_F(VulkanTraining, LeNetWithAdamFollowsTheReferenceFor20Steps) {
   expect_same_curve("--optimizer adam --lr 0.001");
 }

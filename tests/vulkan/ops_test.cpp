@@ -206,6 +206,20 @@ TEST_F(VulkanOps, DispatchesLargerThanOneRowOfWorkgroups) {
   check("add", {ir::Shape{ir::kBatch, elements}, ir::Shape{ir::kBatch, elements}}, {}, 1);
 }
 
+// A discrete GPU's memory path on lavapipe: device-local arenas the host
+// does not map, inputs, outputs and parameters through staging buffers.
+TEST_F(VulkanOps, StagingBuffersAsOnADiscreteGpu) {
+  ::setenv("CNNC_VULKAN_STAGING", "1", 1);
+  vulkan_ = make_vulkan_backend(h_.ops());  // the variable is read when the device opens
+  using Ints = std::vector<int64_t>;
+  check("conv2d", {ir::Shape{ir::kBatch, 5, 9, 8}},
+        {{"filters", int64_t{40}}, {"kernel", Ints{3, 3}}, {"pad", Ints{1, 1}}});
+  check("dense", {ir::Shape{ir::kBatch, 37}}, {{"units", int64_t{11}}}, 5);
+  check("concat", {ir::Shape{ir::kBatch, 2, 3}, ir::Shape{ir::kBatch, 4, 3}});
+  ::unsetenv("CNNC_VULKAN_STAGING");
+  vulkan_ = make_vulkan_backend(h_.ops());
+}
+
 TEST_F(VulkanOps, AnOpWithoutAShaderIsRefusedNamingTheLayer) {
   ir::OpRegistry ops;
   ir::register_builtin_ops(ops);
