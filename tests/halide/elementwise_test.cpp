@@ -1,7 +1,9 @@
 // Halide lowering of the activations, batchnorm, lrn, softmax/log_softmax,
-// dropout and broadcasting add/mul against the reference.
+// dropout and broadcasting add/mul against the reference (lrn and add/mul
+// the cases of tests/backends/forward_cases.h).
 #include <gtest/gtest.h>
 
+#include "tests/backends/forward_cases.h"
 #include "tests/halide/sweep.h"
 
 namespace cnnc::halide_test {
@@ -34,12 +36,7 @@ TEST(HalideElementwise, ActivationsBatchnormDropoutOnEveryRank) {
 
 TEST(HalideElementwise, LrnAndSoftmaxAlongEveryAxis) {
   Sweep sweep("normalizations", 2, 302);
-  auto& rng = sweep.rng();
-  for (int64_t size : {1, 2, 3, 5, 6})
-    sweep.add("lrn", ir::Shape{N, random_int(rng, 3, 9), 3, 5},
-              {{"size", size}, {"alpha", 0.5}, {"beta", 0.75}, {"k", 2.0}});
-  sweep.add("lrn", ir::Shape{N, 7}, {{"size", 3}});
-  sweep.add("lrn", ir::Shape{N, 4, 5}, {{"size", 9}, {"alpha", 1.0}});
+  test_util::add_lrn_cases(sweep);
   for (const char* op : {"softmax", "log_softmax"}) {
     sweep.add(op, ir::Shape{N, 10});
     sweep.add(op, ir::Shape{N, 1000});
@@ -53,13 +50,7 @@ TEST(HalideElementwise, LrnAndSoftmaxAlongEveryAxis) {
 
 TEST(HalideElementwise, AddAndMulBroadcast) {
   Sweep sweep("binary", 2, 303);
-  for (const char* op : {"add", "mul"}) {
-    sweep.add(op, {ir::Shape{N, 3, 5, 7}, ir::Shape{N, 3, 5, 7}});
-    sweep.add(op, {ir::Shape{N, 3, 5, 7}, ir::Shape{N, 3, 1, 1}});    // squeeze-and-excitation
-    sweep.add(op, {ir::Shape{N, 3, 1, 7}, ir::Shape{5, 1}});          // both stretch, lower rank
-    sweep.add(op, {ir::Shape{1, 4, 3}, ir::Shape{N, 1, 3}});          // batch from input 1
-    sweep.add(op, {ir::Shape{N, 6}, ir::Shape{6}, ir::Shape{N, 1}});  // three operands
-  }
+  for (const char* op : {"add", "mul"}) test_util::add_broadcast_cases(sweep, op);
   sweep.check();
 }
 

@@ -1,33 +1,19 @@
-// Halide lowering of the losses against the reference, and a bad label
-// turning the loss into NaN instead of a plausible number.
+// Halide lowering of the losses against the reference (the cases of
+// tests/backends/training_layer_cases.h), and a bad label turning the loss
+// into NaN instead of a plausible number.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "tests/backends/training_layer_cases.h"
 #include "tests/halide/sweep.h"
 
 namespace cnnc::halide_test {
 namespace {
 
-using test_util::random_int;
-
-void set_labels(ir::Tensor& labels, int64_t classes, std::mt19937& rng) {
-  for (float& l : labels.data()) l = static_cast<float>(random_int(rng, 0, classes - 1));
-}
-
 TEST(HalideLoss, SoftmaxCrossEntropyAndMse) {
   Sweep sweep("loss", 5, 77);
-  auto& rng = sweep.rng();
-  for (int64_t classes : {1, 2, 10, 37}) {
-    sweep.add("softmax_cross_entropy", {ir::Shape{N, classes}, ir::Shape{N}});
-    set_labels(sweep.last_inputs(2)[1], classes, rng);
-  }
-  sweep.add("softmax_cross_entropy", {ir::Shape{N, 10}, ir::Shape{N}});
-  for (float& x : sweep.last_inputs(2)[0].data()) x *= 500.0f;  // exp would overflow unshifted
-  set_labels(sweep.last_inputs(2)[1], 10, rng);
-  sweep.add("mse_loss", {ir::Shape{N, 7}, ir::Shape{N, 7}});
-  sweep.add("mse_loss", {ir::Shape{N, 3, 5, 6}, ir::Shape{N, 3, 5, 6}});
-  sweep.add("mse_loss", {ir::Shape{N}, ir::Shape{N}});
+  test_util::add_loss_cases(sweep);
   sweep.check();
 }
 
