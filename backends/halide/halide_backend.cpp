@@ -19,6 +19,7 @@
 #include "backends/halide/kernel_cache.h"
 #include "backends/halide/kernel_desc.h"
 #include "backends/halide/lowering_table.h"
+#include "backends/halide/native_plan.h"
 #include "backends/halide/nchw.h"
 #include "backends/halide/schedule_heuristics.h"
 #include "backends/halide/shared_library.h"
@@ -501,6 +502,47 @@ class HalideExecutable final : public Executable {
     return results;
   }
 
+ public:
+  // The plan of `batch` as data for `cnnc compile`: kernels compiled,
+  // weights packed and gathered into one blob.
+  NativePlan export_plan(int64_t batch) {
+    auto plan = plan_for(batch);
+    NativePlan n;
+    n.target = target_.to_string();
+    n.batch = batch;
+    n.arena_bytes = plan->arena_bytes;
+    n.objects = compile_objects(*plan);
+    std::map<const ir::Tensor*, int64_t> placed;
+    const auto convert = [&](const Operand& op) {
+      NativeOperand o{.source = static_cast<NativeOperand::Source>(op.source),
+                      .index = op.index,
+                      .offset = op.offset,
+                      .sizes = op.sizes};
+      if (op.source == Operand::Source::Weight) {
+        auto [it, fresh] = placed.try_emplace(op.weight, 0);
+        if (fresh) {
+          n.weights.resize((n.weights.size() + 15) / 16 * 16);
+          it->second = static_cast<int64_t>(n.weights.size() * sizeof(float));
+          n.weights.insert(n.weights.end(), op.weight->data().begin(), op.weight->data().end());
+        }
+        o.offset = it->second;
+      }
+      return o;
+    };
+    for (const Step& step : plan->steps) {
+      NativeCall call{.function = step.desc.function_name() + "_argv", .layer = step.desc.name};
+      for (const Operand& op : step.operands) call.operands.push_back(convert(op));
+      n.calls.push_back(std::move(call));
+    }
+    for (const Operand& op : plan->output_sources) n.output_sources.push_back(convert(op));
+    for (ir::NodeId id : graph_.input_nodes())
+      n.inputs.push_back({graph_.node(id).name, graph_.node(id).outputs.at(0).with_batch(batch)});
+    for (ir::TensorRef t : graph_.outputs())
+      n.outputs.push_back({graph_.node(t.node).name, graph_.shape_of(t).with_batch(batch)});
+    return n;
+  }
+
+ private:
   ir::Graph graph_;
   std::vector<ir::NodeId> order_;
   const ir::OpRegistry& ops_;
@@ -564,6 +606,25 @@ class HalideBackend final : public Backend {
 };
 
 }  // namespace
+
+NativePlan export_native_plan(const ir::Graph& graph, const ir::OpRegistry& ops, int64_t batch,
+                              const std::string& target, const CompileOptions& options,
+                              const fs::path& work_dir) {
+  auto lowerings = std::make_shared<LoweringTable>();
+  register_builtin_lowerings(*lowerings);
+  const hl::Target t = target.empty() ? hl::get_target_from_environment() : hl::Target(target);
+  auto cache = std::make_shared<KernelCache>(
+      options.cache_dir.empty() ? default_cache_dir() : fs::path(options.cache_dir));
+  // The plan is made as for running it (its library loaded), so the
+  // runtime is loaded too.
+  auto loaded = std::make_shared<HalideRuntime>(*cache, t);
+  HalideExecutable exe(graph, ops, std::move(lowerings), t, options, cache, std::move(loaded));
+  NativePlan plan = exe.export_plan(batch);
+  const fs::path runtime = work_dir / "halide_runtime.o";
+  hl::compile_standalone_runtime(runtime.string(), t);
+  plan.objects.push_back(runtime);
+  return plan;
+}
 
 std::unique_ptr<Backend> make_halide_backend(const ir::OpRegistry& ops, const std::string& target) {
   return std::make_unique<HalideBackend>(ops, target);

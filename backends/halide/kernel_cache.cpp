@@ -1,5 +1,7 @@
 #include "backends/halide/kernel_cache.h"
 
+#include "backends/halide/tool_process.h"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <spawn.h>
@@ -143,36 +145,9 @@ fs::path KernelCache::entry(const std::string& name, const std::string& signatur
 }
 
 void link_shared_library(std::span<const fs::path> objects, const fs::path& output) {
-  const char* cc_env = std::getenv("CNNC_CC");
-  const std::string cc = cc_env && *cc_env ? cc_env : "cc";
-  std::vector<std::string> args{cc, "-shared", "-o", output.string()};
+  std::vector<std::string> args{c_compiler(), "-shared", "-o", output.string()};
   for (const auto& o : objects) args.push_back(o.string());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  const fs::path log = temporary_sibling(output.parent_path() / "link.log");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  pid_t pid = 0;
-  const int spawned = posix_spawnp(&pid, cc.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  int status = 0;
-  if (spawned == 0) waitpid(pid, &status, 0);
-  const std::string message = read_file(log);
-  std::error_code ec;
-  fs::remove(log, ec);
-  if (spawned != 0)
-    throw std::runtime_error(fmt::format(
-        "cannot run the C compiler '{}' to link compiled kernels: {}; install gcc (apt-get "
-        "install gcc) or set CNNC_CC",
-        cc, std::strerror(spawned)));
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw std::runtime_error(
-        fmt::format("linking compiled kernels with '{}' failed: {}", cc, message));
+  run_tool(args, "linking compiled kernels", kInstallCompiler);
 }
 
 }  // namespace cnnc::backends::halide

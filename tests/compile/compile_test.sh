@@ -1,0 +1,89 @@
+#!/bin/bash
+# `cnnc compile` as a user runs it: LeNet-5 compiled into a static library
+# and a header; a C program linked with it and nothing else of cnnc gives
+# `cnnc run`'s outputs bit for bit; the same model compiled twice under two
+# names links into one program (no duplicate symbols); bad calls return an
+# error and a message.
+#   compile_test.sh SOURCE_DIR CNNC
+set -euo pipefail
+src=$1 cnnc=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+model="$src/examples/models/lenet5.cnn"
+
+"$cnnc" init "$model" --seed 3 -o "$work/w.safetensors" > /dev/null
+"$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/lenet" > "$work/compile.log"
+"$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/other" --name lenet_copy > /dev/null
+test -f "$work/lenet/liblenet.a" && test -f "$work/lenet/lenet.h"
+
+cat > "$work/use.c" <<'C'
+#include <stdio.h>
+#include <string.h>
+#include "lenet.h"
+#include "lenet_copy.h"
+int main(int argc, char** argv) {
+  static float image[LENET_INPUT0_SIZE], a[LENET_OUTPUT0_SIZE], b[LENET_COPY_OUTPUT0_SIZE];
+  FILE* f = fopen(argv[1], "rb");
+  if (!f || fread(image, sizeof(float), LENET_INPUT0_SIZE, f) != LENET_INPUT0_SIZE) return 2;
+  fclose(f);
+  lenet* m;
+  lenet_copy* n;
+  if (lenet_create(&m) != 0 || lenet_copy_create(&n) != 0) return 3;
+  const float* in[1] = {image};
+  float* out_a[1] = {a};
+  float* out_b[1] = {b};
+  if (lenet_run(m, in, out_a) != 0 || lenet_copy_run(n, in, out_b) != 0) return 4;
+  if (memcmp(a, b, sizeof a) != 0) { fprintf(stderr, "the two copies differ\n"); return 5; }
+  /* Bad calls: a status and a message, no crash. */
+  float* no_out[1] = {NULL};
+  if (lenet_run(m, in, no_out) != 1 || strstr(lenet_last_error(m), "('probs') is null") == NULL) {
+    fprintf(stderr, "a null output was not refused: %s\n", lenet_last_error(m));
+    return 6;
+  }
+  if (lenet_run(NULL, in, out_a) != 1 || lenet_create(NULL) != 1) return 7;
+  char unaligned[LENET_ARENA_BYTES + 1];
+  lenet* u;
+  if (lenet_create_with_arena(unaligned + 1, LENET_ARENA_BYTES, &u) != 1) return 8;
+  fwrite(a, sizeof(float), LENET_OUTPUT0_SIZE, stdout);
+  lenet_destroy(m);
+  lenet_copy_destroy(n);
+  return 0;
+}
+C
+# Only libc (libm and pthread are part of it): no cnnc, Halide or LLVM.
+cc -std=c11 -Wall -Werror -I "$work/lenet" -I "$work/other" "$work/use.c" \
+  "$work/lenet/liblenet.a" "$work/other/liblenet_copy.a" -lm -lpthread -o "$work/use"
+if ldd "$work/use" | grep -Eiq 'halide|llvm|cnnc'; then
+  echo "the program links more than libc:"; ldd "$work/use"; exit 1
+fi
+
+python3 - "$work" <<'PY'
+import struct, sys
+work = sys.argv[1]
+vals = [((i * 2654435761 + 5) % 997) / 997.0 for i in range(784)]
+header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 28, 28), }"
+header += " " * (63 - (10 + len(header)) % 64) + "\n"
+with open(work + "/x.npy", "wb") as f:
+    f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode())
+    f.write(struct.pack("<784f", *vals))
+with open(work + "/x.f32", "wb") as f:
+    f.write(struct.pack("<784f", *vals))
+PY
+"$cnnc" run "$model" --weights "$work/w.safetensors" --input "$work/x.npy" --output "$work/y.npy" > /dev/null
+"$work/use" "$work/x.f32" > "$work/y.f32"
+python3 - "$work" <<'PY'
+import struct, sys
+work = sys.argv[1]
+npy = open(work + "/y.npy", "rb").read()
+jit = npy[10 + struct.unpack("<H", npy[8:10])[0]:]
+aot = open(work + "/y.f32", "rb").read()
+if len(aot) != 40 or aot != jit:
+    sys.exit("compiled output differs from cnnc run: %r vs %r" % (struct.unpack("<10f", aot), struct.unpack("<10f", jit)))
+PY
+
+# A name that is not a C identifier is refused.
+if "$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/bad" --name 9lives 2> "$work/err"; then
+  echo "a bad name was accepted"; exit 1
+fi
+grep -q "'9lives' is not a C identifier" "$work/err"
+echo "cnnc compile: ok"
