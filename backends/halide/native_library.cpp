@@ -207,6 +207,125 @@ std::string native_source(const NativePlan& plan, const std::string& name) {
   return c;
 }
 
+std::string native_main(const NativePlan& plan, const std::string& name) {
+  const std::string N = upper(name);
+  const NativeTensor& in = plan.inputs.at(0);
+  const bool image =
+      plan.inputs.size() == 1 && in.shape.rank() == 4 && (in.shape[1] == 1 || in.shape[1] == 3);
+  std::string c = fmt::format(
+      "/* {0}: the standalone program of a model compiled by `cnnc compile --exe`.\n"
+      " *   {0} IMAGE...        each image through the model: the top class and its score\n"
+      " *   {0} X.f32...        raw float32 inputs of {1} values each\n"
+      " *   {0} --bench [RUNS]  the median time of a run, on zeros\n"
+      " * Images are decoded as `cnnc run` decodes them: v / 255, gray by BT.601\n"
+      " * luma, resized with a triangle filter; no mean or std. Generated. */\n"
+      "#define _POSIX_C_SOURCE 199309L\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <time.h>\n\n"
+      "#include <stb/stb_image.h>\n#include <stb/stb_image_resize.h>\n\n#include \"{0}.h\"\n\n",
+      name, in.shape.elements());
+  c += fmt::format(
+      "static float input[{1}_INPUT0_SIZE];\nstatic float output[{1}_OUTPUT0_SIZE];\n\n"
+      "static int read_raw(const char* path) {{\n"
+      "  FILE* f = fopen(path, \"rb\");\n"
+      "  size_t n = f ? fread(input, sizeof(float), {1}_INPUT0_SIZE, f) : 0;\n"
+      "  if (f) fclose(f);\n"
+      "  if (n != {1}_INPUT0_SIZE) {{\n"
+      "    fprintf(stderr, \"{0}: %s: cannot read %d float32 values\\n\", path, {1}_INPUT0_SIZE);\n"
+      "    return 1;\n  }}\n  return 0;\n}}\n\n",
+      name, N);
+  if (image) {
+    const int64_t channels = in.shape[1], height = in.shape[2], width = in.shape[3];
+    c += fmt::format(
+        "/* One image into every item of the batch. */\n"
+        "static int read_image(const char* path) {{\n"
+        "  const int C = {0}, H = {1}, W = {2};\n"
+        "  int w, h, source;\n"
+        "  if (!stbi_info(path, &w, &h, &source)) {{\n"
+        "    fprintf(stderr, \"{3}: %s: cannot decode image: %s\\n\", path, "
+        "stbi_failure_reason());\n"
+        "    return 1;\n  }}\n"
+        "  const int load = (C == 1 && source <= 2) ? 1 : 3;\n"
+        "  unsigned char* raw = stbi_load(path, &w, &h, &source, load);\n"
+        "  if (!raw) {{\n"
+        "    fprintf(stderr, \"{3}: %s: cannot decode image: %s\\n\", path, "
+        "stbi_failure_reason());\n"
+        "    return 1;\n  }}\n"
+        "  float* px = malloc(sizeof(float) * (size_t)w * h * C);\n"
+        "  float* sized = malloc(sizeof(float) * (size_t)W * H * C);\n"
+        "  if (!px || !sized) {{ free(px); free(sized); stbi_image_free(raw); return 1; }}\n"
+        "  for (size_t i = 0; i < (size_t)w * h; ++i) {{\n"
+        "    if (load == C) {{\n"
+        "      for (int k = 0; k < C; ++k) px[i * C + k] = raw[i * load + k] / 255.0f;\n"
+        "    }} else {{\n"
+        "      const unsigned char* rgb = raw + i * 3;\n"
+        "      px[i] = (0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2]) / 255.0f;\n"
+        "    }}\n  }}\n"
+        "  stbi_image_free(raw);\n"
+        "  if (w == W && h == H) {{\n"
+        "    memcpy(sized, px, sizeof(float) * (size_t)W * H * C);\n"
+        "  }} else if (!stbir_resize_float_generic(px, w, h, 0, sized, W, H, 0, C, "
+        "STBIR_ALPHA_CHANNEL_NONE, 0, STBIR_EDGE_CLAMP, STBIR_FILTER_TRIANGLE, "
+        "STBIR_COLORSPACE_LINEAR, NULL)) {{\n"
+        "    fprintf(stderr, \"{3}: %s: cannot resize to %dx%d\\n\", path, W, H);\n"
+        "    free(px); free(sized); return 1;\n  }}\n"
+        "  for (int b = 0; b < {4}_BATCH; ++b)\n"
+        "    for (int k = 0; k < C; ++k)\n"
+        "      for (int i = 0; i < H * W; ++i) input[((size_t)b * C + k) * H * W + i] = sized[i * "
+        "C + k];\n"
+        "  free(px);\n  free(sized);\n  return 0;\n}}\n\n",
+        channels, height, width, name, N);
+  }
+  c += fmt::format(
+      "static double now_ms(void) {{\n  struct timespec t;\n  clock_gettime(CLOCK_MONOTONIC, &t);\n"
+      "  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;\n}}\n\n"
+      "static int compare(const void* a, const void* b) {{\n"
+      "  const double x = *(const double*)a, y = *(const double*)b;\n"
+      "  return x < y ? -1 : x > y;\n}}\n\n"
+      "int main(int argc, char** argv) {{\n"
+      "  if (argc < 2) {{\n"
+      "    fprintf(stderr, \"usage: %s IMAGE|X.f32... | --bench [RUNS]\\n\", argv[0]);\n"
+      "    return 2;\n  }}\n"
+      "  {0}* m;\n"
+      "  if ({0}_create(&m) != 0) {{ fprintf(stderr, \"{0}: out of memory\\n\"); return 1; }}\n"
+      "  const float* in[{1}_INPUT_COUNT] = {{input}};\n"
+      "  float* out[{1}_OUTPUT_COUNT] = {{output}};\n"
+      "  if (strcmp(argv[1], \"--bench\") == 0) {{\n"
+      "    const int runs = argc > 2 ? atoi(argv[2]) : 100;\n"
+      "    if (runs < 1) {{ fprintf(stderr, \"{0}: --bench needs a positive run count\\n\"); "
+      "return 2; }}\n"
+      "    double* ms = malloc(sizeof(double) * runs);\n"
+      "    for (int r = 0; r < runs; ++r) {{\n"
+      "      const double t0 = now_ms();\n"
+      "      if ({0}_run(m, in, out) != 0) {{ fprintf(stderr, \"{0}: %s\\n\", {0}_last_error(m)); "
+      "return 1; }}\n"
+      "      ms[r] = now_ms() - t0;\n    }}\n"
+      "    qsort(ms, runs, sizeof(double), compare);\n"
+      "    printf(\"{0}: median %.3f ms, min %.3f ms over %d runs at batch %d\\n\", ms[runs / 2], "
+      "ms[0], runs, {1}_BATCH);\n"
+      "    free(ms);\n    {0}_destroy(m);\n    return 0;\n  }}\n"
+      "  int status = 0;\n"
+      "  for (int i = 1; i < argc && status == 0; ++i) {{\n"
+      "    const size_t len = strlen(argv[i]);\n"
+      "    const int raw = len > 4 && strcmp(argv[i] + len - 4, \".f32\") == 0;\n",
+      name, N);
+  c +=
+      image
+          ? "    if ((raw ? read_raw(argv[i]) : read_image(argv[i])) != 0) { status = 1; break; }\n"
+          : "    if (read_raw(argv[i]) != 0) { status = 1; break; }\n";
+  c += fmt::format(
+      "    if ({0}_run(m, in, out) != 0) {{\n"
+      "      fprintf(stderr, \"{0}: %s\\n\", {0}_last_error(m));\n      status = 1;\n      "
+      "break;\n    }}\n"
+      "    const int classes = {1}_OUTPUT0_SIZE / {1}_BATCH;\n"
+      "    int best = 0;\n"
+      "    for (int k = 1; k < classes; ++k)\n"
+      "      if (output[k] > output[best]) best = k;\n"
+      "    printf(\"%s: class %d score %.6f\\n\", argv[i], best, output[best]);\n"
+      "  }}\n"
+      "  {0}_destroy(m);\n  return status;\n}}\n",
+      name, N);
+  return c;
+}
+
 NativeLibraryFiles write_native_library(const NativePlan& plan,
                                         const NativeLibraryOptions& options) {
   if (!is_identifier(options.name))
@@ -247,6 +366,13 @@ NativeLibraryFiles write_native_library(const NativePlan& plan,
   for (const fs::path& o : plan.objects) ar.push_back(o.string());
   fs::remove(files.library);
   run_tool(ar, "archiving lib" + name + ".a", "; install binutils (apt-get install binutils)");
+  if (options.executable) {
+    files.executable = out / name;
+    write_text(work / (name + "_main.c"), native_main(plan, name));
+    run_tool({cc, "-O2", "-std=c11", "-I", out.string(), (work / (name + "_main.c")).string(),
+              files.library.string(), "-lstb", "-lm", "-lpthread", "-o", files.executable.string()},
+             "building the program " + name, kInstallCompiler);
+  }
   return files;
 }
 

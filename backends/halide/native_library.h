@@ -4,6 +4,8 @@
 //                     kernel's object and the Halide runtime's
 //   OUT/<name>.h      the C API: <name>_create / _run / _destroy, shapes,
 //                     memory sizes and alignment as constants
+//   OUT/<name>        with `executable`: a program classifying images or raw
+//                     float32 inputs with it, or timing it (--bench)
 // Symbols are prefixed with the name, kernels are named by their content
 // and each archive carries the runtime as its own member, so several
 // compiled models link into one program: the linker takes one copy of a
@@ -20,10 +22,11 @@ namespace cnnc::backends::halide {
 struct NativeLibraryOptions {
   std::string name;  // a C identifier
   std::filesystem::path out_dir;
+  bool executable = false;
 };
 
 struct NativeLibraryFiles {
-  std::filesystem::path library, header;
+  std::filesystem::path library, header, executable;
 };
 
 // Throws std::invalid_argument for a name that is not a C identifier and
@@ -36,5 +39,6 @@ NativeLibraryFiles write_native_library(const NativePlan& plan,
 // them (for tests and for reading).
 std::string native_header(const NativePlan& plan, const std::string& name);
 std::string native_source(const NativePlan& plan, const std::string& name);
+std::string native_main(const NativePlan& plan, const std::string& name);
 
 }  // namespace cnnc::backends::halide

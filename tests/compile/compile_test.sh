@@ -12,7 +12,7 @@ trap 'rm -rf "$work"' EXIT
 model="$src/examples/models/lenet5.cnn"
 
 "$cnnc" init "$model" --seed 3 -o "$work/w.safetensors" > /dev/null
-"$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/lenet" > "$work/compile.log"
+"$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/lenet" --exe > "$work/compile.log"
 "$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/other" --name lenet_copy > /dev/null
 test -f "$work/lenet/liblenet.a" && test -f "$work/lenet/lenet.h"
 
@@ -80,6 +80,16 @@ aot = open(work + "/y.f32", "rb").read()
 if len(aot) != 40 or aot != jit:
     sys.exit("compiled output differs from cnnc run: %r vs %r" % (struct.unpack("<10f", aot), struct.unpack("<10f", jit)))
 PY
+
+# The standalone program classifies an image as `cnnc run` does.
+image="$src/examples/images/digit7.png"
+exe=$("$work/lenet/lenet" "$image")
+top=$("$cnnc" run "$model" --weights "$work/w.safetensors" --input "$image" --top 1 | grep '1\. class')
+class=$(echo "$top" | awk '{print $3}') score=$(echo "$top" | awk '{print $4}')
+[ "$exe" = "$image: class $class score $score" ] || { echo "the program says '$exe'; cnnc run: $top"; exit 1; }
+"$work/lenet/lenet" --bench 5 | grep -q "median"
+if "$work/lenet/lenet" /nonexistent.png 2> "$work/err"; then echo "a missing image was accepted"; exit 1; fi
+grep -q "/nonexistent.png: cannot decode image" "$work/err"
 
 # A name that is not a C identifier is refused.
 if "$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/bad" --name 9lives 2> "$work/err"; then
