@@ -14,6 +14,9 @@ build_packages=(
   # Vulkan backend: headers and loader, the GLSL compiler, SPIR-V tools,
   # Mesa's drivers (lavapipe runs shaders on the CPU), the validation layer
   libvulkan-dev glslc spirv-tools mesa-vulkan-drivers vulkan-validationlayers
+  # `cnnc compile --target`: the generated C for another machine (clang) and
+  # its archive (llvm-ar)
+  clang llvm
   # Training data, and zlib to read its gzip-compressed IDX files
   dataset-fashion-mnist zlib1g-dev
 )

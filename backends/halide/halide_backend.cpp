@@ -322,7 +322,9 @@ class HalideExecutable final : public Executable {
     return kernels;
   }
 
-  std::shared_ptr<const BatchPlan> compile_batch(int64_t batch) {
+  // `load`: link the kernels into a library and load it, to run them; a
+  // plan for another machine (`cnnc compile --target`) only compiles them.
+  std::shared_ptr<const BatchPlan> compile_batch(int64_t batch, bool load = true) {
     const auto start = std::chrono::steady_clock::now();
     auto plan = std::make_shared<BatchPlan>();
     plan->memory = memory_plan(batch);
@@ -334,11 +336,13 @@ class HalideExecutable final : public Executable {
       plan->steps.push_back({.desc = std::move(desc)});
     }
     const std::string library_name = fmt::format("model-{}.so", content_hash(library_signature));
-    if (!cache_->has(library_name, library_signature)) compile_objects(*plan);
-    fs::path so = cache_->entry(library_name, library_signature, [&](const fs::path& tmp) {
-      link_shared_library(compile_objects(*plan), tmp);
-    });
-    plan->library = std::make_shared<SharedLibrary>(so, SharedLibrary::Visibility::Local);
+    if (!load || !cache_->has(library_name, library_signature)) compile_objects(*plan);
+    if (load) {
+      fs::path so = cache_->entry(library_name, library_signature, [&](const fs::path& tmp) {
+        link_shared_library(compile_objects(*plan), tmp);
+      });
+      plan->library = std::make_shared<SharedLibrary>(so, SharedLibrary::Visibility::Local);
+    }
     // A blocked tensor lives in its scratch copy; the plain one is the
     // model's input or output buffer.
     auto place = [&](ir::TensorRef t, int block) {
@@ -348,8 +352,9 @@ class HalideExecutable final : public Executable {
       return locate(t, plan->memory);
     };
     for (auto& step : plan->steps) {
-      step.function = reinterpret_cast<KernelFunction>(
-          plan->library->symbol(step.desc.function_name() + "_argv"));
+      if (load)
+        step.function = reinterpret_cast<KernelFunction>(
+            plan->library->symbol(step.desc.function_name() + "_argv"));
       for (const auto& arg : step.desc.arguments) {
         Operand op = arg.is_weight ? Operand{.source = Operand::Source::Weight,
                                              .weight = &packed(*arg.weight, arg.block)}
@@ -506,7 +511,7 @@ class HalideExecutable final : public Executable {
   // The plan of `batch` as data for `cnnc compile`: kernels compiled,
   // weights packed and gathered into one blob.
   NativePlan export_plan(int64_t batch) {
-    auto plan = plan_for(batch);
+    auto plan = compile_batch(batch, /*load=*/false);
     NativePlan n;
     n.target = target_.to_string();
     n.batch = batch;
@@ -615,10 +620,8 @@ NativePlan export_native_plan(const ir::Graph& graph, const ir::OpRegistry& ops,
   const hl::Target t = target.empty() ? hl::get_target_from_environment() : hl::Target(target);
   auto cache = std::make_shared<KernelCache>(
       options.cache_dir.empty() ? default_cache_dir() : fs::path(options.cache_dir));
-  // The plan is made as for running it (its library loaded), so the
-  // runtime is loaded too.
-  auto loaded = std::make_shared<HalideRuntime>(*cache, t);
-  HalideExecutable exe(graph, ops, std::move(lowerings), t, options, cache, std::move(loaded));
+  // Nothing is loaded or run: the target may be another machine's.
+  HalideExecutable exe(graph, ops, std::move(lowerings), t, options, cache, nullptr);
   NativePlan plan = exe.export_plan(batch);
   const fs::path runtime = work_dir / "halide_runtime.o";
   hl::compile_standalone_runtime(runtime.string(), t);

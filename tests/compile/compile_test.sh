@@ -91,6 +91,19 @@ class=$(echo "$top" | awk '{print $3}') score=$(echo "$top" | awk '{print $4}')
 if "$work/lenet/lenet" /nonexistent.png 2> "$work/err"; then echo "a missing image was accepted"; exit 1; fi
 grep -q "/nonexistent.png: cannot decode image" "$work/err"
 
+# Cross-compiled for 64-bit ARM Linux: every object of the archive (plan,
+# weights, kernels, runtime) is AArch64; no program for another machine.
+"$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/arm" --name lenet_arm \
+  --target arm-64-linux > /dev/null
+machines=$(readelf -h "$work/arm/liblenet_arm.a" | grep 'Machine:' | sort | uniq -c)
+[ "$(echo "$machines" | wc -l)" = 1 ] && echo "$machines" | grep -q AArch64 \
+  || { echo "not all AArch64: $machines"; exit 1; }
+[ "$(readelf -h "$work/arm/liblenet_arm.a" | grep -c 'Machine:')" -ge 4 ]
+if "$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/arm2" --target arm-64-linux --exe 2> "$work/err"; then
+  echo "--exe for another machine was accepted"; exit 1
+fi
+grep -q "builds a program for this machine" "$work/err"
+
 # A name that is not a C identifier is refused.
 if "$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/bad" --name 9lives 2> "$work/err"; then
   echo "a bad name was accepted"; exit 1
