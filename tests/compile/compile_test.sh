@@ -91,6 +91,14 @@ class=$(echo "$top" | awk '{print $3}') score=$(echo "$top" | awk '{print $4}')
 if "$work/lenet/lenet" /nonexistent.png 2> "$work/err"; then echo "a missing image was accepted"; exit 1; fi
 grep -q "/nonexistent.png: cannot decode image" "$work/err"
 
+# 8 threads at once under ThreadSanitizer: the library built for Halide's
+# tsan feature, the program instrumented.
+"$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/tsan" --name lenet \
+  --target host-tsan > /dev/null 2>&1
+cc -std=c11 -O1 -g -fsanitize=thread -I "$work/tsan" "$src/tests/compile/threads.c" \
+  "$work/tsan/liblenet.a" -lm -lpthread -o "$work/threads"
+TSAN_OPTIONS=halt_on_error=1:exitcode=66 "$work/threads"
+
 # Cross-compiled for 64-bit ARM Linux: every object of the archive (plan,
 # weights, kernels, runtime) is AArch64; no program for another machine.
 "$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/arm" --name lenet_arm \
