@@ -86,19 +86,79 @@ void describe(const Port& port, const char** name, int64_t* dims, size_t* rank) 
 
 }  // namespace
 
+// A `.cnn` model compiled just in time (`executable`), or one compiled by
+// `cnnc compile` and linked in (`compiled`, fixed shapes).
 struct cnnc_model {
   std::unique_ptr<cnnc::backends::Executable> executable;
+  const cnnc_compiled_model* compiled = nullptr;
   std::vector<Port> inputs, outputs;
 };
 
 struct cnnc_session {
   cnnc_model* model = nullptr;
+  void* instance = nullptr;               // the compiled model's, with its own arena
   std::vector<cnnc::ir::Tensor> results;  // what library-owned outputs point into
   std::vector<std::vector<int64_t>> result_dims;
   std::string error;
 };
 
+namespace {
+
+// A compiled model takes exactly the shapes it was compiled for.
+std::vector<cnnc::ir::Tensor> run_compiled(cnnc_session& session,
+                                           const std::vector<cnnc::ir::Tensor>& inputs) {
+  const cnnc_model& m = *session.model;
+  std::vector<const float*> in;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].shape() != m.inputs[i].shape)
+      throw ApiError(CNNC_ERROR_SHAPE,
+                     fmt::format("cnnc_session_run: input '{}' is {}; {} was compiled for {}",
+                                 m.inputs[i].name, cnnc::ir::to_string(inputs[i].shape()),
+                                 m.compiled->name, cnnc::ir::to_string(m.inputs[i].shape)));
+    in.push_back(inputs[i].raw());
+  }
+  std::vector<cnnc::ir::Tensor> results;
+  std::vector<float*> out;
+  for (const Port& o : m.outputs) results.emplace_back(o.shape);
+  for (auto& r : results) out.push_back(r.raw());
+  if (m.compiled->run(session.instance, in.data(), out.data()) != 0)
+    throw ApiError(CNNC_ERROR_BACKEND, fmt::format("cnnc_session_run: {}: {}", m.compiled->name,
+                                                   m.compiled->last_error(session.instance)));
+  return results;
+}
+
+}  // namespace
+
 extern "C" {
+
+cnnc_status cnnc_model_from_compiled(const cnnc_compiled_model* compiled, cnnc_model** model) {
+  return guarded(thread_error, [&] {
+    require(model != nullptr, "cnnc_model_from_compiled: the model handle pointer is null");
+    *model = nullptr;
+    require(compiled != nullptr, "cnnc_model_from_compiled: the compiled model is null");
+    if (compiled->version != CNNC_COMPILED_MODEL_VERSION)
+      throw ApiError(CNNC_ERROR_INVALID_ARGUMENT,
+                     fmt::format("cnnc_model_from_compiled: {} was compiled for version {} of "
+                                 "this interface; this library has version {}",
+                                 compiled->name ? compiled->name : "the model", compiled->version,
+                                 CNNC_COMPILED_MODEL_VERSION));
+    auto m = std::make_unique<cnnc_model>();
+    m->compiled = compiled;
+    const auto ports = [](size_t count, const char* const* names, const size_t* ranks,
+                          const int64_t* const* dims) {
+      std::vector<Port> out;
+      for (size_t i = 0; i < count; ++i)
+        out.push_back(
+            {names[i], cnnc::ir::Shape(std::vector<int64_t>(dims[i], dims[i] + ranks[i]))});
+      return out;
+    };
+    m->inputs = ports(compiled->input_count, compiled->input_names, compiled->input_ranks,
+                      compiled->input_dims);
+    m->outputs = ports(compiled->output_count, compiled->output_names, compiled->output_ranks,
+                       compiled->output_dims);
+    *model = m.release();
+  });
+}
 
 void cnnc_model_options_init(cnnc_model_options* options) {
   if (!options) return;
@@ -198,11 +258,16 @@ cnnc_status cnnc_session_create(cnnc_model* model, cnnc_session** session) {
     require(model != nullptr, "cnnc_session_create: the model is null");
     auto s = std::make_unique<cnnc_session>();
     s->model = model;
+    if (model->compiled && model->compiled->create(&s->instance) != 0)
+      throw ApiError(
+          CNNC_ERROR_OUT_OF_MEMORY,
+          fmt::format("cnnc_session_create: {}: no memory for its arena", model->compiled->name));
     *session = s.release();
   });
 }
 
 void cnnc_session_destroy(cnnc_session* session) {
+  if (session && session->instance) session->model->compiled->destroy(session->instance);
   delete session;
 }
 
@@ -241,7 +306,8 @@ cnnc_status cnnc_session_run(cnnc_session* session, const cnnc_tensor* inputs, s
       std::copy_n(t.data, tensor.size(), tensor.data().begin());
       given.push_back(std::move(tensor));
     }
-    std::vector<cnnc::ir::Tensor> results = m.executable->run(given);
+    std::vector<cnnc::ir::Tensor> results =
+        m.compiled ? run_compiled(*session, given) : m.executable->run(given);
     for (size_t o = 0; o < output_count; ++o) {
       const cnnc::ir::Tensor& r = results[o];
       cnnc_tensor& out = outputs[o];

@@ -119,6 +119,28 @@ std::string native_header(const NativePlan& plan, const std::string& name) {
       "const char* {2}_last_error(const {2}* model);\n"
       "/* The kernels' worker threads, for the whole process (0: every core). */\n"
       "int {2}_set_threads(int threads);\n\n"
+      "/* The model for the cnnc C API: cnnc_model_from_compiled(&{2}_compiled, &m)\n"
+      " * (<cnnc/cnnc.h>, which defines the same struct). */\n"
+      "#ifndef CNNC_COMPILED_MODEL_DEFINED\n"
+      "#define CNNC_COMPILED_MODEL_DEFINED\n"
+      "#define CNNC_COMPILED_MODEL_VERSION 1\n"
+      "typedef struct cnnc_compiled_model {{\n"
+      "  int version;\n"
+      "  const char* name;\n"
+      "  size_t input_count, output_count;\n"
+      "  const char* const* input_names;\n"
+      "  const char* const* output_names;\n"
+      "  const size_t* input_ranks;\n"
+      "  const size_t* output_ranks;\n"
+      "  const int64_t* const* input_dims;\n"
+      "  const int64_t* const* output_dims;\n"
+      "  int (*create)(void** instance);\n"
+      "  int (*run)(void* instance, const float* const* inputs, float* const* outputs);\n"
+      "  void (*destroy)(void* instance);\n"
+      "  const char* (*last_error)(const void* instance);\n"
+      "}} cnnc_compiled_model;\n"
+      "#endif\n"
+      "extern const cnnc_compiled_model {2}_compiled;\n\n"
       "#ifdef __cplusplus\n}}\n#endif\n\n#endif\n",
       N, std::max<int64_t>(plan.arena_bytes, 64), name);
   return h;
@@ -237,7 +259,41 @@ std::string native_source(const NativePlan& plan, const std::string& name) {
     c += fmt::format("  memcpy(outputs[{}], {}, {} * sizeof(float));\n", i, pointer(from),
                      plan.outputs[i].shape.elements());
   }
-  c += "  m->error[0] = 0;\n  return 0;\n}\n";
+  c += "  m->error[0] = 0;\n  return 0;\n}\n\n";
+  // The descriptor the cnnc C API wraps (cnnc_model_from_compiled).
+  const auto names = [&](const std::vector<NativeTensor>& ts) {
+    std::vector<std::string> q;
+    for (const auto& t : ts) q.push_back(quoted(t.name));
+    return fmt::format("{}", fmt::join(q, ", "));
+  };
+  const auto ranks = [&](const std::vector<NativeTensor>& ts) {
+    std::vector<size_t> r;
+    for (const auto& t : ts) r.push_back(t.shape.rank());
+    return fmt::format("{}", fmt::join(r, ", "));
+  };
+  const auto dims = [&](const std::string& kind, size_t count) {
+    std::vector<std::string> d;
+    for (size_t i = 0; i < count; ++i) d.push_back(fmt::format("{}_{}{}_dims", name, kind, i));
+    return fmt::format("{}", fmt::join(d, ", "));
+  };
+  c += fmt::format(
+      "static const char* const input_names[] = {{{1}}};\n"
+      "static const char* const output_names[] = {{{2}}};\n"
+      "static const size_t input_ranks[] = {{{3}}};\n"
+      "static const size_t output_ranks[] = {{{4}}};\n"
+      "static const int64_t* const input_dims[] = {{{5}}};\n"
+      "static const int64_t* const output_dims[] = {{{6}}};\n"
+      "static int create_any(void** p) {{ return {0}_create(({0}**)p); }}\n"
+      "static int run_any(void* p, const float* const* in, float* const* out) {{\n"
+      "  return {0}_run(({0}*)p, in, out);\n}}\n"
+      "static void destroy_any(void* p) {{ {0}_destroy(({0}*)p); }}\n"
+      "static const char* error_any(const void* p) {{ return {0}_last_error((const {0}*)p); }}\n"
+      "const cnnc_compiled_model {0}_compiled = {{CNNC_COMPILED_MODEL_VERSION, {7}, {8}, {9}, "
+      "input_names, output_names, input_ranks, output_ranks, input_dims, output_dims, "
+      "create_any, run_any, destroy_any, error_any}};\n",
+      name, names(plan.inputs), names(plan.outputs), ranks(plan.inputs), ranks(plan.outputs),
+      dims("input", plan.inputs.size()), dims("output", plan.outputs.size()), quoted(name),
+      plan.inputs.size(), plan.outputs.size());
   return c;
 }
 

@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   }
   cnnc_model_options options;
   cnnc_model_options_init(&options);
-  options.backend = "reference";
+  options.backend = "halide";
   options.init = "he";
   options.seed = 1;
   const char* weights = strcmp(argv[2], "-") == 0 ? NULL : argv[2];

@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   try {
     cnnc_model_options options;
     cnnc_model_options_init(&options);
-    options.backend = "reference";
+    options.backend = "halide";
     options.init = "he";
     options.seed = 1;
     const std::string weights = std::string(argv[2]) == "-" ? "" : argv[2];

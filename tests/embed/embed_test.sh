@@ -1,8 +1,9 @@
 #!/bin/bash
 # The embedding examples (examples/embed) built against an installed cnnc,
 # as a user would: `cmake --install` into a fresh prefix, find_package(cnnc)
-# for the C and C++ programs, pkg-config for a plain `cc` build; both
-# programs classify the same images the same way as `cnnc run`.
+# for the C and C++ programs and a LeNet-5 compiled into a third one
+# (cnnc_compile_model), pkg-config for a plain `cc` build; all classify the
+# same images the same way.
 #   embed_test.sh SOURCE_DIR BUILD_DIR
 set -euo pipefail
 src=$1 build=$2
@@ -34,6 +35,10 @@ pc=$("$work/classify_pc" "$model" - "$work/a.f32" "$work/b.f32")
 echo "$c"
 [ "$c" = "$cpp" ] || { echo "C and C++ programs differ:"; echo "$cpp"; exit 1; }
 [ "$c" = "$pc" ] || { echo "the pkg-config build differs:"; echo "$pc"; exit 1; }
+# The model compiled into the program (same weights: He, seed 1), through
+# the same API: the same kernels, so the same digits.
+compiled=$("$work/b/classify_compiled" "$work/a.f32" "$work/b.f32")
+[ "$c" = "$compiled" ] || { echo "the compiled model differs:"; echo "$compiled"; exit 1; }
 [ "$(echo "$c" | grep -c 'class [0-9] score 0\.')" = 2 ] || { echo "unexpected output"; exit 1; }
 
 # A bad call exits 1 with the library's message naming the file.

@@ -216,6 +216,79 @@ TEST_F(CApi, EightThreadsGiveWhatOneThreadGives) {
   }
 }
 
+// A hand-written "compiled model" (what `cnnc compile` generates): doubles
+// a [2, 3] input. The C API runs it through sessions like a .cnn model and
+// refuses other shapes and interface versions.
+namespace doubler {
+const char* const input_names[] = {"x"};
+const char* const output_names[] = {"y"};
+const size_t ranks[] = {2};
+const int64_t shape[] = {2, 3};
+const int64_t* const dims[] = {shape};
+int instances = 0;
+int create(void** p) {
+  *p = &instances;
+  ++instances;
+  return 0;
+}
+int run(void*, const float* const* in, float* const* out) {
+  for (int i = 0; i < 6; ++i) out[0][i] = 2 * in[0][i];
+  return 0;
+}
+void destroy(void*) {
+  --instances;
+}
+const char* error(const void*) {
+  return "";
+}
+const cnnc_compiled_model model = {CNNC_COMPILED_MODEL_VERSION,
+                                   "doubler",
+                                   1,
+                                   1,
+                                   input_names,
+                                   output_names,
+                                   ranks,
+                                   ranks,
+                                   dims,
+                                   dims,
+                                   create,
+                                   run,
+                                   destroy,
+                                   error};
+}  // namespace doubler
+
+TEST(CApiCompiled, ACompiledModelRunsThroughSessionsAndKeepsItsShapes) {
+  cnnc_model* m = nullptr;
+  ASSERT_EQ(cnnc_model_from_compiled(&doubler::model, &m), CNNC_OK);
+  int64_t dims[8];
+  size_t rank = 0;
+  ASSERT_EQ(cnnc_model_input(m, 0, nullptr, dims, &rank), CNNC_OK);
+  EXPECT_EQ(std::vector<int64_t>(dims, dims + rank), (std::vector<int64_t>{2, 3}));
+  cnnc_session* s = nullptr;
+  ASSERT_EQ(cnnc_session_create(m, &s), CNNC_OK);
+  EXPECT_EQ(doubler::instances, 1);
+  float x[6] = {1, 2, 3, 4, 5, 6};
+  int64_t shape[] = {2, 3};
+  cnnc_tensor in{x, shape, 2, 0}, out{nullptr, nullptr, 0, 0};
+  ASSERT_EQ(cnnc_session_run(s, &in, 1, &out, 1), CNNC_OK) << cnnc_last_error(s);
+  EXPECT_EQ(std::vector<float>(out.data, out.data + 6), (std::vector<float>{2, 4, 6, 8, 10, 12}));
+  int64_t other[] = {1, 6};
+  cnnc_tensor wrong{x, other, 2, 0};
+  EXPECT_EQ(cnnc_session_run(s, &wrong, 1, &out, 1), CNNC_ERROR_SHAPE);
+  EXPECT_NE(std::string(cnnc_last_error(s)).find("doubler was compiled for [2, 3]"),
+            std::string::npos)
+      << cnnc_last_error(s);
+  cnnc_session_destroy(s);
+  EXPECT_EQ(doubler::instances, 0);
+  cnnc_model_destroy(m);
+
+  cnnc_compiled_model future = doubler::model;
+  future.version = 99;
+  EXPECT_EQ(cnnc_model_from_compiled(&future, &m), CNNC_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(cnnc_last_error(nullptr)).find("version 99"), std::string::npos);
+  EXPECT_EQ(cnnc_model_from_compiled(nullptr, &m), CNNC_ERROR_INVALID_ARGUMENT);
+}
+
 TEST(CppApi, WrapsTheCApiWithExceptions) {
   const cnnc_model_options o = he_options("reference");
   cnnc::Model model(kLeNet, "", &o);

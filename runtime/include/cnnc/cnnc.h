@@ -100,6 +100,34 @@ const char* cnnc_last_error(const cnnc_session* session);
 
 const char* cnnc_version(void);
 
+/* A model compiled by `cnnc compile` and linked into the program, behind
+ * the same API: `cnnc compile ... -o out/lenet` defines `lenet_compiled`
+ * (declared in out/lenet/lenet.h), and
+ *   cnnc_model_from_compiled(&lenet_compiled, &model)
+ * gives a model whose sessions run it (at its compiled batch size). The
+ * generated header defines the same struct under the same guard. */
+#ifndef CNNC_COMPILED_MODEL_DEFINED
+#define CNNC_COMPILED_MODEL_DEFINED
+#define CNNC_COMPILED_MODEL_VERSION 1
+typedef struct cnnc_compiled_model {
+  int version; /* CNNC_COMPILED_MODEL_VERSION */
+  const char* name;
+  size_t input_count, output_count;
+  const char* const* input_names;
+  const char* const* output_names;
+  const size_t* input_ranks;
+  const size_t* output_ranks;
+  const int64_t* const* input_dims;
+  const int64_t* const* output_dims;
+  int (*create)(void** instance);
+  int (*run)(void* instance, const float* const* inputs, float* const* outputs);
+  void (*destroy)(void* instance);
+  const char* (*last_error)(const void* instance);
+} cnnc_compiled_model;
+#endif
+
+cnnc_status cnnc_model_from_compiled(const cnnc_compiled_model* compiled, cnnc_model** model);
+
 #ifdef __cplusplus
 }
 #endif
