@@ -178,4 +178,24 @@ void require_rank(const Shape& input, size_t rank, const std::string& op, const 
         0);
 }
 
+Window3 widen_to_3d(const Window& w, const Shape& in, const Shape& out) {
+  const size_t rank = in.rank() >= 2 ? in.rank() - 2 : 0;
+  if (rank < 1 || rank > 3 || out.rank() != in.rank() || w.rank() != rank)
+    throw std::invalid_argument("a window over " + std::to_string(w.rank()) +
+                                " spatial axes given shapes " + to_string(in) + " -> " +
+                                to_string(out));
+  Window3 g;
+  const size_t off = 3 - rank;
+  for (size_t a = 0; a < rank; ++a) {
+    g.in[off + a] = in[a + 2];
+    g.out[off + a] = out[a + 2];
+    g.kernel[off + a] = w.kernel[a];
+    g.stride[off + a] = w.stride[a];
+    g.dilation[off + a] = w.dilation[a];
+    g.pad_begin[off + a] = w.pad_begin[a];
+    g.pad_end[off + a] = w.pad_end[a];
+  }
+  return g;
+}
+
 }  // namespace cnnc::ir

@@ -2,6 +2,7 @@
 // connected layers: kernel, stride, dilation and padding per spatial axis.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -61,5 +62,25 @@ void check_groups(const AttrMap& attrs, const Shape& input);
 // Requires rank == 2 + spatial (N, C, ...), naming the op in the message.
 void require_rank(const Shape& input, size_t rank, const std::string& op,
                   const std::string& hint = {});
+
+// A window widened to three spatial axes, so one set of loops (a reference
+// kernel's, a Vulkan shader's) serves the 1-D, 2-D and 3-D forms of a
+// windowed op: the spatial axes are right-aligned (a 1-D op runs along the
+// last axis) and a missing axis has extent 1, kernel 1, stride 1,
+// dilation 1 and no padding, which leaves results unchanged.
+struct Window3 {
+  using Dims = std::array<int64_t, 3>;
+  Dims in{1, 1, 1}, out{1, 1, 1}, kernel{1, 1, 1}, stride{1, 1, 1}, dilation{1, 1, 1};
+  Dims pad_begin{0, 0, 0}, pad_end{0, 0, 0};
+
+  static int64_t product(const Dims& d) { return d[0] * d[1] * d[2]; }
+  int64_t in_size() const { return product(in); }
+  int64_t out_size() const { return product(out); }
+  int64_t kernel_size() const { return product(kernel); }
+};
+
+// `in` and `out` are (N, C, spatial...) shapes with 1 to 3 spatial axes;
+// throws std::invalid_argument for others.
+Window3 widen_to_3d(const Window& w, const Shape& in, const Shape& out);
 
 }  // namespace cnnc::ir

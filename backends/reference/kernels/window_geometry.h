@@ -1,7 +1,5 @@
-// ir::Window widened to three spatial axes so one set of loops serves the
-// 1-D, 2-D and 3-D forms of a windowed op: a missing axis has extent 1,
-// kernel 1, stride 1, dilation 1 and no padding, which leaves results
-// unchanged.
+// The reference kernels' window geometry: ir::Window3 (a window widened to
+// three spatial axes) and pooling windows over it.
 #pragma once
 
 #include <algorithm>
@@ -16,36 +14,10 @@
 
 namespace cnnc::backends::reference {
 
-struct Geometry3 {
-  using Dims = std::array<int64_t, 3>;
-  Dims in{1, 1, 1}, out{1, 1, 1}, kernel{1, 1, 1}, stride{1, 1, 1}, dilation{1, 1, 1};
-  Dims pad_begin{0, 0, 0}, pad_end{0, 0, 0};
+using Geometry3 = ir::Window3;
 
-  static int64_t product(const Dims& d) { return d[0] * d[1] * d[2]; }
-  int64_t in_size() const { return product(in); }
-  int64_t out_size() const { return product(out); }
-  int64_t kernel_size() const { return product(kernel); }
-};
-
-// `in` and `out` are (N, C, spatial...) shapes with 1 to 3 spatial axes;
-// the spatial axes are right-aligned so a 1-D op runs along the last axis.
 inline Geometry3 geometry3(const ir::Window& w, const ir::Shape& in, const ir::Shape& out) {
-  size_t rank = in.rank() - 2;
-  if (in.rank() < 3 || rank > 3 || out.rank() != in.rank() || w.rank() != rank)
-    throw std::invalid_argument("windowed kernel given shapes " + ir::to_string(in) + " -> " +
-                                ir::to_string(out));
-  Geometry3 g;
-  size_t off = 3 - rank;
-  for (size_t a = 0; a < rank; ++a) {
-    g.in[off + a] = in[a + 2];
-    g.out[off + a] = out[a + 2];
-    g.kernel[off + a] = w.kernel[a];
-    g.stride[off + a] = w.stride[a];
-    g.dilation[off + a] = w.dilation[a];
-    g.pad_begin[off + a] = w.pad_begin[a];
-    g.pad_end[off + a] = w.pad_end[a];
-  }
-  return g;
+  return ir::widen_to_3d(w, in, out);
 }
 
 // A pooling window at output position `o`, as PyTorch's pooling bounds it:

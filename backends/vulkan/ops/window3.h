@@ -1,8 +1,5 @@
-// The window of a 1-D, 2-D or 3-D layer widened to three spatial axes as
-// push constants, so one shader serves every rank: the spatial axes are
-// right-aligned (a 1-D layer runs along the last axis) and a missing axis
-// has extent 1, kernel 1, stride 1, dilation 1 and no padding, as the
-// reference's geometry3 (backends/reference/kernels/window_geometry.h).
+// The window of a 1-D, 2-D or 3-D layer widened to three spatial axes
+// (ir::Window3) as push constants, so one shader serves every rank.
 #pragma once
 
 #include <fmt/format.h>
@@ -18,34 +15,10 @@
 
 namespace cnnc::backends::vulkan {
 
-struct Window3 {
-  using Dims = std::array<int64_t, 3>;
-  Dims in{1, 1, 1}, out{1, 1, 1}, kernel{1, 1, 1}, stride{1, 1, 1}, dilation{1, 1, 1};
-  Dims pad_begin{0, 0, 0}, pad_end{0, 0, 0};
+using Window3 = ir::Window3;
 
-  int64_t in_size() const { return in[0] * in[1] * in[2]; }
-  int64_t out_size() const { return out[0] * out[1] * out[2]; }
-  int64_t taps() const { return kernel[0] * kernel[1] * kernel[2]; }
-};
-
-// `in` and `out` are (N, C, spatial...) with 1 to 3 spatial axes.
 inline Window3 widen(const ir::Window& w, const ir::Shape& in, const ir::Shape& out) {
-  const size_t rank = w.rank();
-  if (in.rank() != rank + 2 || out.rank() != rank + 2 || rank < 1 || rank > 3)
-    throw std::runtime_error(fmt::format("a window over {} spatial axes given {} -> {}", rank,
-                                         ir::to_string(in), ir::to_string(out)));
-  Window3 g;
-  const size_t off = 3 - rank;
-  for (size_t a = 0; a < rank; ++a) {
-    g.in[off + a] = in[a + 2];
-    g.out[off + a] = out[a + 2];
-    g.kernel[off + a] = w.kernel[a];
-    g.stride[off + a] = w.stride[a];
-    g.dilation[off + a] = w.dilation[a];
-    g.pad_begin[off + a] = w.pad_begin[a];
-    g.pad_end[off + a] = w.pad_end[a];
-  }
-  return g;
+  return ir::widen_to_3d(w, in, out);
 }
 
 inline void append(std::vector<uint32_t>& push, const Window3::Dims& dims) {
