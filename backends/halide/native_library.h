@@ -23,10 +23,12 @@ struct NativeLibraryOptions {
   std::string name;  // a C identifier
   std::filesystem::path out_dir;
   bool executable = false;
+  // The weights in OUT/<name>.weights, read by _create, not in the library.
+  bool external_weights = false;
 };
 
 struct NativeLibraryFiles {
-  std::filesystem::path library, header, executable;
+  std::filesystem::path library, header, executable, weights;
 };
 
 // Throws std::invalid_argument for a name that is not a C identifier and
@@ -37,8 +39,11 @@ NativeLibraryFiles write_native_library(const NativePlan& plan,
 
 // The C source of the plan and the header, as write_native_library writes
 // them (for tests and for reading).
-std::string native_header(const NativePlan& plan, const std::string& name);
-std::string native_source(const NativePlan& plan, const std::string& name);
+// `weights_file`: empty for weights embedded in the library.
+std::string native_header(const NativePlan& plan, const std::string& name,
+                          const std::string& weights_file);
+std::string native_source(const NativePlan& plan, const std::string& name,
+                          const std::string& weights_file);
 std::string native_main(const NativePlan& plan, const std::string& name);
 
 }  // namespace cnnc::backends::halide

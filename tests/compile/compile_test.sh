@@ -91,6 +91,22 @@ class=$(echo "$top" | awk '{print $3}') score=$(echo "$top" | awk '{print $4}')
 if "$work/lenet/lenet" /nonexistent.png 2> "$work/err"; then echo "a missing image was accepted"; exit 1; fi
 grep -q "/nonexistent.png: cannot decode image" "$work/err"
 
+# --external-weights: the same answers with the weights read from a file;
+# a damaged, short or missing file is refused naming it.
+"$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/ext" --name lenet \
+  --external-weights --exe > /dev/null
+[ "$("$work/ext/lenet" "$image")" = "$exe" ] || { echo "external weights answer differently"; exit 1; }
+cp "$work/ext/lenet.weights" "$work/good.weights"
+python3 -c "import sys; d = bytearray(open(sys.argv[1], 'rb').read()); d[5000] ^= 1; open(sys.argv[1], 'wb').write(d)" "$work/ext/lenet.weights"
+if "$work/ext/lenet" "$image" 2> "$work/err"; then echo "damaged weights were accepted"; exit 1; fi
+grep -q "lenet.weights: the weights are truncated or damaged" "$work/err"
+head -c 100 "$work/good.weights" > "$work/ext/lenet.weights"
+if "$work/ext/lenet" "$image" 2> "$work/err"; then echo "short weights were accepted"; exit 1; fi
+grep -q "lenet.weights: the weights are truncated or damaged" "$work/err"
+rm "$work/ext/lenet.weights"
+if "$work/ext/lenet" "$image" 2> "$work/err"; then echo "missing weights were accepted"; exit 1; fi
+grep -q "lenet.weights: cannot open the weights file" "$work/err"
+
 # 8 threads at once under ThreadSanitizer: the library built for Halide's
 # tsan feature, the program instrumented.
 "$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/tsan" --name lenet \

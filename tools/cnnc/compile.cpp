@@ -17,7 +17,7 @@ struct CompileArgs {
   std::string model, weights, init, out, name, target, cache_dir;
   uint64_t seed = 0;
   int64_t batch = 1;
-  bool exe = false;
+  bool exe = false, external_weights = false;
 };
 
 // The name from the output directory's last component, made a C identifier.
@@ -45,7 +45,8 @@ void compile(const CompileArgs& a, GlobalOptions& global) {
   const backends::halide::NativePlan plan = backends::halide::export_native_plan(
       graph, registry(global).ops, a.batch, a.target, {.cache_dir = a.cache_dir}, out / "build");
   const auto files = backends::halide::write_native_library(
-      plan, {.name = name, .out_dir = out, .executable = a.exe});
+      plan,
+      {.name = name, .out_dir = out, .executable = a.exe, .external_weights = a.external_weights});
   std::cout << fmt::format(
       "compiled {} for {} at batch {}: {} kernels, {:.1f} KiB of weights, {:.1f} KiB arena\n"
       "  {} ({:.1f} KiB)\n  {}\n",
@@ -53,6 +54,8 @@ void compile(const CompileArgs& a, GlobalOptions& global) {
       double(plan.weights.size() * sizeof(float)) / 1024, double(plan.arena_bytes) / 1024,
       files.library.string(), double(std::filesystem::file_size(files.library)) / 1024,
       files.header.string());
+  if (a.external_weights)
+    std::cout << fmt::format("  {} (read by {}_create)\n", files.weights.string(), name);
   if (a.exe)
     std::cout << fmt::format("  {} ({:.1f} KiB)\n", files.executable.string(),
                              double(std::filesystem::file_size(files.executable)) / 1024);
@@ -77,6 +80,8 @@ void add_compile_command(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--target", a->target,
                   "Halide target, e.g. x86-64-linux-avx2 (default: this machine)");
   cmd->add_option("--cache-dir", a->cache_dir, "the kernel cache (default: cnnc's)");
+  cmd->add_flag("--external-weights", a->external_weights,
+                "weights in DIR/<name>.weights, read when a model is created, not in the library");
   cmd->add_flag("--exe", a->exe,
                 "also a standalone program: NAME IMAGE... prints the top class; NAME --bench "
                 "times a run");
