@@ -13,7 +13,10 @@ static int bad[THREADS];
 static void* work(void* arg) {
   const int t = (int)(size_t)arg;
   lenet* m;
-  if (lenet_create(&m) != 0) { bad[t] = 1; return NULL; }
+  if (lenet_create(&m) != 0) {
+    bad[t] = 1;
+    return NULL;
+  }
   for (int r = 0; r < RUNS; ++r) {
     float got[LENET_OUTPUT0_SIZE];
     const float* in[1] = {images[t]};
@@ -27,7 +30,8 @@ int main(void) {
   lenet* m;
   if (lenet_create(&m) != 0) return 1;
   for (int t = 0; t < THREADS; ++t) {
-    for (int i = 0; i < LENET_INPUT0_SIZE; ++i) images[t][i] = (float)((i * 7 + t * 13) % 29) / 29.0f;
+    for (int i = 0; i < LENET_INPUT0_SIZE; ++i)
+      images[t][i] = (float)((i * 7 + t * 13) % 29) / 29.0f;
     const float* in[1] = {images[t]};
     float* out[1] = {want[t]};
     if (lenet_run(m, in, out) != 0) return 2;
@@ -37,7 +41,10 @@ int main(void) {
   for (int t = 0; t < THREADS; ++t) pthread_create(&threads[t], NULL, work, (void*)(size_t)t);
   for (int t = 0; t < THREADS; ++t) pthread_join(threads[t], NULL);
   for (int t = 0; t < THREADS; ++t)
-    if (bad[t]) { fprintf(stderr, "thread %d differs from one thread\n", t); return 3; }
+    if (bad[t]) {
+      fprintf(stderr, "thread %d differs from one thread\n", t);
+      return 3;
+    }
   printf("%d threads x %d runs: the same outputs as one thread\n", THREADS, RUNS);
   return 0;
 }

@@ -42,7 +42,8 @@ struct UsageError : std::runtime_error {
   X(bench)               \
   X(train)               \
   X(eval)                \
-  X(gradcheck) X(viz) X(init) X(dot) X(format) X(ops) X(passes) X(backends) X(devices) X(compare) X(compile)
+  X(gradcheck)           \
+  X(viz) X(init) X(dot) X(format) X(ops) X(passes) X(backends) X(devices) X(compare) X(compile)
 
 #define CNNC_DECLARE_COMMAND(name) void add_##name##_command(CLI::App& app, GlobalOptions& global);
 CNNC_COMMANDS(CNNC_DECLARE_COMMAND)

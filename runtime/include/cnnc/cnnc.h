@@ -55,7 +55,8 @@ typedef struct cnnc_model_options {
   int threads;           /* 0: every core */
   const char* cache_dir; /* compiled kernels; NULL: $CNNC_CACHE_DIR or ~/.cache/cnnc */
   int device;            /* the Vulkan device; -1: the default */
-  const char* init;      /* without weights: "he" or "xavier" (seeded by `seed`); NULL: weights required */
+  /* Without weights: "he" or "xavier", seeded by `seed`; NULL: weights required. */
+  const char* init;
   uint64_t seed;
 } cnnc_model_options;
 
