@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify_images.h"
+
 static int fail(const char* what, const char* message) {
   fprintf(stderr, "classify: %s: %s\n", what, message);
   return 1;
@@ -35,28 +37,7 @@ int main(int argc, char** argv) {
     cnnc_model_destroy(model);
     return fail("session", cnnc_last_error(NULL));
   }
-  int status = 0;
-  for (int i = 3; i < argc && status == 0; ++i) {
-    float pixels[784];
-    FILE* f = fopen(argv[i], "rb");
-    const size_t read = f ? fread(pixels, sizeof(float), 784, f) : 0;
-    if (f) fclose(f);
-    if (read != 784) {
-      status = fail(argv[i], "cannot read 784 float32 pixels");
-      break;
-    }
-    int64_t dims[4] = {1, 1, 28, 28};
-    cnnc_tensor input = {pixels, dims, 4, 0};
-    cnnc_tensor output = {NULL, NULL, 0, 0};
-    if (cnnc_session_run(session, &input, 1, &output, 1) != CNNC_OK) {
-      status = fail(argv[i], cnnc_last_error(session));
-      break;
-    }
-    int best = 0;
-    for (int c = 1; c < output.dims[1]; ++c)
-      if (output.data[c] > output.data[best]) best = c;
-    printf("%s: class %d score %.6f\n", argv[i], best, output.data[best]);
-  }
+  const int status = classify_images("classify", session, argv + 3, argc - 3);
   cnnc_session_destroy(session);
   cnnc_model_destroy(model);
   return status;

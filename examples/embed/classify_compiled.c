@@ -8,6 +8,7 @@
 #include <cnnc/cnnc.h>
 #include <stdio.h>
 
+#include "classify_images.h"
 #include "lenet.h"
 
 int main(int argc, char** argv) {
@@ -26,31 +27,7 @@ int main(int argc, char** argv) {
     cnnc_model_destroy(model);
     return 1;
   }
-  int status = 0;
-  for (int i = 1; i < argc && status == 0; ++i) {
-    float pixels[LENET_INPUT0_SIZE];
-    FILE* f = fopen(argv[i], "rb");
-    const size_t read = f ? fread(pixels, sizeof(float), LENET_INPUT0_SIZE, f) : 0;
-    if (f) fclose(f);
-    if (read != LENET_INPUT0_SIZE) {
-      fprintf(stderr, "classify_compiled: %s: cannot read %d float32 pixels\n", argv[i],
-              LENET_INPUT0_SIZE);
-      status = 1;
-      break;
-    }
-    int64_t dims[4] = {1, 1, 28, 28};
-    cnnc_tensor input = {pixels, dims, 4, 0};
-    cnnc_tensor output = {NULL, NULL, 0, 0};
-    if (cnnc_session_run(session, &input, 1, &output, 1) != CNNC_OK) {
-      fprintf(stderr, "classify_compiled: %s: %s\n", argv[i], cnnc_last_error(session));
-      status = 1;
-      break;
-    }
-    int best = 0;
-    for (int c = 1; c < output.dims[1]; ++c)
-      if (output.data[c] > output.data[best]) best = c;
-    printf("%s: class %d score %.6f\n", argv[i], best, output.data[best]);
-  }
+  const int status = classify_images("classify_compiled", session, argv + 1, argc - 1);
   cnnc_session_destroy(session);
   cnnc_model_destroy(model);
   return status;
