@@ -14,7 +14,7 @@ namespace cnnc::cli {
 namespace {
 
 struct CompileArgs {
-  std::string model, weights, init, out, name, target, cache_dir;
+  std::string model, weights, init, out, name, target, cache_dir, backend = "halide";
   uint64_t seed = 0;
   int64_t batch = 1;
   bool exe = false, external_weights = false;
@@ -34,6 +34,11 @@ void compile(const CompileArgs& a, GlobalOptions& global) {
   if (a.weights.empty() && a.init.empty())
     throw UsageError("compile needs --weights W.safetensors (or --init he|xavier for fresh ones)");
   if (a.batch < 1) throw UsageError("--batch must be at least 1");
+  if (a.backend != "halide")
+    throw UsageError(fmt::format(
+        "cnnc compile --backend {}: only the halide (CPU) backend compiles to a library so far; "
+        "run the model with `cnnc run --backend {}` instead",
+        a.backend, a.backend));
   ModelOptions options = model_options(global);
   options.weights = a.weights;
   options.init = a.weights.empty() ? a.init : "";
@@ -80,6 +85,8 @@ void add_compile_command(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--target", a->target,
                   "Halide target, e.g. x86-64-linux-avx2 (default: this machine)");
   cmd->add_option("--cache-dir", a->cache_dir, "the kernel cache (default: cnnc's)");
+  cmd->add_option("--backend,-b", a->backend,
+                  "halide (the only one that compiles to a library so far)");
   cmd->add_flag("--external-weights", a->external_weights,
                 "weights in DIR/<name>.weights, read when a model is created, not in the library");
   cmd->add_flag("--exe", a->exe,
