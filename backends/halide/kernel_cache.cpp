@@ -1,6 +1,6 @@
 #include "backends/halide/kernel_cache.h"
 
-#include "backends/halide/tool_process.h"
+#include "backends/native/tool_process.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -145,9 +145,9 @@ fs::path KernelCache::entry(const std::string& name, const std::string& signatur
 }
 
 void link_shared_library(std::span<const fs::path> objects, const fs::path& output) {
-  std::vector<std::string> args{c_compiler(), "-shared", "-o", output.string()};
+  std::vector<std::string> args{native::c_compiler(), "-shared", "-o", output.string()};
   for (const auto& o : objects) args.push_back(o.string());
-  run_tool(args, "linking compiled kernels", kInstallCompiler);
+  native::run_tool(args, "linking compiled kernels", native::kInstallCompiler);
 }
 
 }  // namespace cnnc::backends::halide

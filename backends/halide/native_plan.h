@@ -1,6 +1,6 @@
 // A model compiled by the Halide backend for one batch size, as data:
 // what `cnnc compile` turns into a static library that runs without the
-// compiler (runtime/native_library.h). The kernels are the ones `cnnc run`
+// compiler (backends/native/native_library.h). The kernels are the ones `cnnc run`
 // uses, from the same kernel cache, with the same memory plan and packed
 // weights, so a compiled model computes what the JIT path computes.
 //
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "backends/native/native_library.h"
 #include "ir/graph.h"
 #include "ir/op_registry.h"
 
@@ -32,10 +33,7 @@ struct NativeCall {
   std::vector<NativeOperand> operands;  // the arguments, then the output
 };
 
-struct NativeTensor {
-  std::string name;
-  ir::Shape shape;  // at the plan's batch
-};
+using native::NativeTensor;
 
 struct NativePlan {
   std::string target;  // Halide's target string
@@ -58,5 +56,11 @@ struct NativePlan {
 NativePlan export_native_plan(const ir::Graph& graph, const ir::OpRegistry& ops, int64_t batch,
                               const std::string& target, const CompileOptions& options,
                               const std::filesystem::path& work_dir);
+
+// The plan as a model native::write_native_library writes out: its C
+// calls each kernel with halide_buffer_t operands; the library links with
+// libm and pthread. Throws std::invalid_argument for a target cnnc cannot
+// cross-compile for.
+native::NativeModel native_model(const NativePlan& plan);
 
 }  // namespace cnnc::backends::halide

@@ -6,7 +6,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include "backends/halide/native_library.h"
+#include "backends/halide/native_plan.h"
+#include "backends/native/native_library.h"
 #include "tools/cnnc/command.h"
 
 namespace cnnc::cli {
@@ -49,8 +50,8 @@ void compile(const CompileArgs& a, GlobalOptions& global) {
   std::filesystem::create_directories(out / "build");
   const backends::halide::NativePlan plan = backends::halide::export_native_plan(
       graph, registry(global).ops, a.batch, a.target, {.cache_dir = a.cache_dir}, out / "build");
-  const auto files = backends::halide::write_native_library(
-      plan,
+  const auto files = backends::native::write_native_library(
+      backends::halide::native_model(plan),
       {.name = name, .out_dir = out, .executable = a.exe, .external_weights = a.external_weights});
   std::cout << fmt::format(
       "compiled {} for {} at batch {}: {} kernels, {:.1f} KiB of weights, {:.1f} KiB arena\n"

@@ -1,4 +1,4 @@
-#include "backends/halide/tool_process.h"
+#include "backends/native/tool_process.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -15,7 +15,7 @@
 
 extern char** environ;
 
-namespace cnnc::backends::halide {
+namespace cnnc::backends::native {
 
 namespace fs = std::filesystem;
 
@@ -64,4 +64,4 @@ std::string c_compiler() {
   return cc && *cc ? cc : "cc";
 }
 
-}  // namespace cnnc::backends::halide
+}  // namespace cnnc::backends::native

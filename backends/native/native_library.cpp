@@ -1,6 +1,8 @@
-#include "backends/halide/native_library.h"
+#include "backends/native/native_library.h"
 
-#include "backends/halide/tool_process.h"
+#include <fmt/ranges.h>
+
+#include "backends/native/tool_process.h"
 
 #include <fmt/format.h>
 
@@ -10,9 +12,18 @@
 #include <set>
 #include <stdexcept>
 
-namespace cnnc::backends::halide {
+namespace cnnc::backends::native {
 
 namespace fs = std::filesystem;
+
+std::string c_quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
 
 namespace {
 
@@ -23,40 +34,9 @@ bool is_identifier(const std::string& s) {
   return true;
 }
 
-// The clang triple for a Halide target that is not this machine's; empty
-// for this machine's.
-std::string cross_triple(const std::string& target) {
-  std::vector<std::string> parts;
-  for (size_t start = 0, end; start <= target.size(); start = end + 1) {
-    end = target.find('-', start);
-    if (end == std::string::npos) end = target.size();
-    parts.push_back(target.substr(start, end - start));
-  }
-  if (parts.size() < 3) throw std::invalid_argument("not a Halide target: '" + target + "'");
-  const std::string machine = parts[0] + "-" + parts[1] + "-" + parts[2];
-  if (machine == "x86-64-linux") return "";
-  if (machine == "arm-64-linux") return "aarch64-linux-gnu";
-  if (machine == "arm-32-linux") return "arm-linux-gnueabihf";
-  if (machine == "riscv-64-linux") return "riscv64-linux-gnu";
-  throw std::invalid_argument(fmt::format(
-      "cannot compile for {}: cnnc compile builds for x86-64, arm-64, arm-32 and riscv-64 "
-      "Linux",
-      target));
-}
-
 std::string upper(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return s;
-}
-
-// A C string literal of `s`.
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
 }
 
 void write_text(const fs::path& path, const std::string& text) {
@@ -72,7 +52,7 @@ void declare_tensors(std::string& h, const std::string& name, const std::string&
   for (size_t i = 0; i < tensors.size(); ++i) {
     const NativeTensor& t = tensors[i];
     const std::string p = fmt::format("{}_{}{}", prefix, upper(kind), i);
-    h += fmt::format("#define {}_NAME {}\n", p, quoted(t.name));
+    h += fmt::format("#define {}_NAME {}\n", p, c_quoted(t.name));
     h += fmt::format("#define {}_RANK {}\n", p, t.shape.rank());
     h += fmt::format("#define {}_SIZE {} /* floats */\n", p, t.shape.elements());
     h += fmt::format("static const int64_t {}_{}{}_dims[{}] = {{{}}};\n", name, kind, i,
@@ -82,12 +62,12 @@ void declare_tensors(std::string& h, const std::string& name, const std::string&
 
 }  // namespace
 
-std::string native_header(const NativePlan& plan, const std::string& name,
+std::string native_header(const NativeModel& model, const std::string& name,
                           const std::string& weights_file) {
   const std::string N = upper(name);
   std::string h = fmt::format(
-      "/* {0}: a model compiled by `cnnc compile` (Halide target {1}, batch {2}).\n"
-      " * Generated; do not edit. Link with lib{0}.a, -lm and -lpthread.\n"
+      "/* {0}: a model compiled by `cnnc compile` ({4} backend, {1}, batch {2}).\n"
+      " * Generated; do not edit. Link with lib{0}.a {5}.\n"
       " *\n"
       " *   {0}* m;\n"
       " *   if ({0}_create(&m) != 0) ...;\n"
@@ -102,20 +82,28 @@ std::string native_header(const NativePlan& plan, const std::string& name,
       " * 1 a bad argument, 2 out of memory, 3 a kernel failed (see _last_error). */\n"
       "#ifndef {3}_H\n#define {3}_H\n\n#include <stddef.h>\n#include <stdint.h>\n\n"
       "#ifdef __cplusplus\nextern \"C\" {{\n#endif\n\n",
-      name, plan.target, plan.batch, N);
-  h += fmt::format("#define {}_BATCH {}\n", N, plan.batch);
-  h += fmt::format("#define {}_INPUT_COUNT {}\n", N, plan.inputs.size());
-  h += fmt::format("#define {}_OUTPUT_COUNT {}\n", N, plan.outputs.size());
-  declare_tensors(h, name, "input", plan.inputs);
-  declare_tensors(h, name, "output", plan.outputs);
+      name, model.target, model.batch, N, model.backend, fmt::join(model.link_flags, " "));
+  h += fmt::format("#define {}_BATCH {}\n", N, model.batch);
+  h += fmt::format("#define {}_INPUT_COUNT {}\n", N, model.inputs.size());
+  h += fmt::format("#define {}_OUTPUT_COUNT {}\n", N, model.outputs.size());
+  declare_tensors(h, name, "input", model.inputs);
+  declare_tensors(h, name, "output", model.outputs);
   if (!weights_file.empty())
     h += fmt::format(
         "/* The weights _create reads (written next to the library). */\n"
         "#define {}_WEIGHTS_FILE {}\n",
-        N, quoted(weights_file));
+        N, c_quoted(weights_file));
+  if (model.arena_bytes > 0)
+    h += fmt::format(
+        "/* For callers that bring the arena: bytes and alignment. */\n"
+        "#define {0}_ARENA_BYTES {1}\n#define {0}_ALIGNMENT 64\n\n",
+        N, model.arena_bytes);
+  else
+    h += fmt::format(
+        "/* The tensors live in device memory: _create_with_arena ignores `arena`. */\n"
+        "#define {0}_ARENA_BYTES 0\n#define {0}_ALIGNMENT 64\n\n",
+        N);
   h += fmt::format(
-      "/* For callers that bring the arena: bytes and alignment. */\n"
-      "#define {0}_ARENA_BYTES {1}\n#define {0}_ALIGNMENT 64\n\n"
       "typedef struct {2} {2};\n\n"
       "int {2}_create({2}** model);\n"
       "/* `arena`: {0}_ARENA_BYTES bytes aligned to {0}_ALIGNMENT, owned by the caller. */\n"
@@ -129,7 +117,8 @@ std::string native_header(const NativePlan& plan, const std::string& name,
       "int {2}_run({2}* model, const float* const* inputs, float* const* outputs);\n"
       "void {2}_destroy({2}* model);\n"
       "const char* {2}_last_error(const {2}* model);\n"
-      "/* The kernels' worker threads, for the whole process (0: every core). */\n"
+      "/* The kernels' worker threads, for the whole process (0: every core);\n"
+      " * a no-op for a device backend. */\n"
       "int {2}_set_threads(int threads);\n\n"
       "/* The model for the cnnc C API: cnnc_model_from_compiled(&{2}_compiled, &m)\n"
       " * (<cnnc/cnnc.h>, which defines the same struct). */\n"
@@ -154,65 +143,45 @@ std::string native_header(const NativePlan& plan, const std::string& name,
       "#endif\n"
       "extern const cnnc_compiled_model {2}_compiled;\n\n"
       "#ifdef __cplusplus\n}}\n#endif\n\n#endif\n",
-      N, std::max<int64_t>(plan.arena_bytes, 64), name);
+      N, model.arena_bytes, name);
   return h;
 }
 
-std::string native_source(const NativePlan& plan, const std::string& name,
+std::string native_source(const NativeModel& model, const std::string& name,
                           const std::string& weights_file) {
+  const std::string N = upper(name);
+  const uint64_t weight_bytes = model.weights.size();
   std::string c = fmt::format(
-      "/* The plan of {0}: every kernel call in order over its arena. Generated by cnnc "
-      "compile. */\n"
+      "/* {0}: creating, running and destroying an instance ({1} backend). Generated by\n"
+      " * cnnc compile; the plan's own part is in the middle. */\n"
       "#include <stddef.h>\n#include <stdint.h>\n\n#include \"{0}.h\"\n\n"
-      "/* Freestanding, so that a cross compiler needs no C library headers: the\n"
-      " * libc functions used, and Halide 14's buffer ABI (HalideRuntime.h). */\n"
+      "/* Declared here rather than included, so that a cross compiler needs no C\n"
+      " * library headers. */\n"
       "void* calloc(size_t count, size_t size);\nvoid* aligned_alloc(size_t alignment, size_t "
       "size);\n"
       "void free(void* p);\nvoid* memset(void* s, int c, size_t n);\n"
       "void* memcpy(void* d, const void* s, size_t n);\n"
-      "int snprintf(char* s, size_t n, const char* format, ...);\n"
-      "typedef struct halide_dimension_t {{ int32_t min, extent, stride; uint32_t flags; }} "
-      "halide_dimension_t;\n"
-      "struct halide_type_t {{ uint8_t code, bits; uint16_t lanes; }};\n"
-      "typedef struct halide_buffer_t {{\n  uint64_t device;\n  const void* device_interface;\n"
-      "  uint8_t* host;\n  uint64_t flags;\n  struct halide_type_t type;\n  int32_t dimensions;\n"
-      "  halide_dimension_t* dim;\n  void* padding;\n}} halide_buffer_t;\n"
-      "enum {{ halide_type_float = 2 }};\nint halide_set_num_threads(int n);\n\n",
-      name);
+      "int memcmp(const void* a, const void* b, size_t n);\n"
+      "int snprintf(char* s, size_t n, const char* format, ...);\n",
+      name, model.backend);
   if (weights_file.empty())
     c += fmt::format("extern const unsigned char {}_weights[];\n", name);
   else
     c += "int open(const char* path, int flags, ...);\nlong read(int fd, void* buffer, size_t "
          "count);\nint close(int fd);\n";
-  std::set<std::string> declared;
-  size_t most_args = 1;
-  for (const NativeCall& call : plan.calls) {
-    if (declared.insert(call.function).second)
-      c += fmt::format("extern int {}(void** args);\n", call.function);
-    most_args = std::max(most_args, call.operands.size());
-  }
-  c += "\n";
-  for (size_t k = 0; k < plan.calls.size(); ++k)
-    for (size_t a = 0; a < plan.calls[k].operands.size(); ++a) {
-      const auto& sizes = plan.calls[k].operands[a].sizes;
-      std::vector<std::string> dims;
-      int64_t stride = 1;
-      for (int s : sizes) {
-        dims.push_back(fmt::format("{{0, {}, {}, 0}}", s, stride));
-        stride *= s;
-      }
-      c += fmt::format("static halide_dimension_t dims_{}_{}[{}] = {{{}}};\n", k, a,
-                       std::max<size_t>(sizes.size(), 1), fmt::join(dims, ", "));
-    }
   c += fmt::format(
-      "\nstruct {0} {{\n  unsigned char* arena;\n  int owns_arena;\n"
-      "  const unsigned char* weights;\n  unsigned char* owned_weights;\n  char error[512];\n"
-      "}};\n\n"
+      "\ntypedef struct {0} native_model;\n"
+      "struct {0} {{\n  unsigned char* arena;\n  int owns_arena;\n"
+      "  const unsigned char* weights;\n  unsigned char* owned_weights;\n  void* plan;\n"
+      "  char error[512];\n}};\n\n"
       "static _Thread_local char create_error[512];\n"
       "const char* {0}_create_error(void) {{ return create_error; }}\n\n"
       "static int create_failed(int status, const char* why) {{\n"
-      "  snprintf(create_error, sizeof create_error, \"%s\", why);\n  return status;\n}}\n\n",
-      name);
+      "  snprintf(create_error, sizeof create_error, \"%s\", why);\n  return status;\n}}\n\n"
+      "/* ---- the {1} plan ---- */\n",
+      name, model.backend);
+  c += model.plan_source;
+  c += fmt::format("\n/* ---- end of the {} plan ---- */\n\n", model.backend);
   if (!weights_file.empty())
     c += fmt::format(
         "/* The weights file: \"CNNCW001\", the byte count and the FNV-1a hash of the\n"
@@ -221,7 +190,7 @@ std::string native_source(const NativePlan& plan, const std::string& name,
         "  while (count > 0) {{\n    long n = read(fd, to, count);\n"
         "    if (n <= 0) return 0;\n    to += n;\n    count -= (size_t)n;\n  }}\n  return "
         "1;\n}}\n\n"
-        "static int load_weights({0}* m, const char* path) {{\n"
+        "static int load_weights(native_model* m, const char* path) {{\n"
         "  int fd = open(path, 0);\n"
         "  if (fd < 0) {{\n"
         "    snprintf(create_error, sizeof create_error, \"%s: cannot open the weights file\", "
@@ -244,101 +213,72 @@ std::string native_source(const NativePlan& plan, const std::string& name,
         "    snprintf(create_error, sizeof create_error, \"%s: the weights are truncated or "
         "damaged (checksum)\", path);\n    return 1;\n  }}\n"
         "  m->weights = m->owned_weights;\n  return 0;\n}}\n\n",
-        name, plan.weights.size() * sizeof(float));
+        name, weight_bytes);
   c += fmt::format(
+      "static void release(native_model* m) {{\n"
+      "  if (m->owns_arena) free(m->arena);\n  free(m->owned_weights);\n  free(m);\n}}\n\n"
       "int {0}_create_from_weights(const char* weights, void* arena, size_t bytes, {0}** model) "
       "{{\n"
       "  create_error[0] = 0;\n"
       "  if (!model) return create_failed(1, \"the model pointer is null\");\n  *model = NULL;\n"
-      "  if (arena && (bytes < {1}_ARENA_BYTES || (uintptr_t)arena % {1}_ALIGNMENT))\n"
-      "    return create_failed(1, \"the arena is smaller than {1}_ARENA_BYTES or not aligned to "
-      "{1}_ALIGNMENT\");\n"
-      "  {0}* m = ({0}*)calloc(1, sizeof *m);\n  if (!m) return create_failed(2, \"out of "
-      "memory\");\n"
-      "  m->arena = (unsigned char*)arena;\n"
-      "  if (!m->arena) {{\n"
-      "    m->arena = (unsigned char*)aligned_alloc({1}_ALIGNMENT, ({1}_ARENA_BYTES + 63) / 64 * "
-      "64);\n"
-      "    m->owns_arena = 1;\n"
-      "    if (!m->arena) {{ free(m); return create_failed(2, \"out of memory\"); }}\n  }}\n",
-      name, upper(name));
+      "  native_model* m = (native_model*)calloc(1, sizeof *m);\n"
+      "  if (!m) return create_failed(2, \"out of memory\");\n",
+      name);
+  if (model.arena_bytes > 0)
+    c += fmt::format(
+        "  if (arena && (bytes < {0}_ARENA_BYTES || (uintptr_t)arena % {0}_ALIGNMENT)) {{\n"
+        "    free(m);\n"
+        "    return create_failed(1, \"the arena is smaller than {0}_ARENA_BYTES or not aligned "
+        "to {0}_ALIGNMENT\");\n  }}\n"
+        "  m->arena = (unsigned char*)arena;\n"
+        "  if (!m->arena) {{\n"
+        "    m->arena = (unsigned char*)aligned_alloc({0}_ALIGNMENT, ({0}_ARENA_BYTES + 63) / 64 * "
+        "64);\n"
+        "    m->owns_arena = 1;\n"
+        "    if (!m->arena) {{ free(m); return create_failed(2, \"out of memory\"); }}\n  }}\n",
+        N);
+  else
+    c += "  (void)arena;\n  (void)bytes;\n";
   if (weights_file.empty())
     c += fmt::format("  (void)weights;\n  m->weights = {}_weights;\n", name);
   else
     c += fmt::format(
-        "  const int status = load_weights(m, weights ? weights : {0}_WEIGHTS_FILE);\n"
-        "  if (status != 0) {{\n    if (m->owns_arena) free(m->arena);\n    "
-        "free(m->owned_weights);\n"
-        "    free(m);\n    return status;\n  }}\n",
-        upper(name));
+        "  int status = load_weights(m, weights ? weights : {0}_WEIGHTS_FILE);\n"
+        "  if (status != 0) {{ release(m); return status; }}\n",
+        N);
   c += fmt::format(
+      "  const int created = plan_create(m);\n"
+      "  if (created != 0) {{ release(m); return created; }}\n"
       "  *model = m;\n  return 0;\n}}\n\n"
       "int {0}_create_with_arena(void* arena, size_t bytes, {0}** model) {{\n"
       "  return {0}_create_from_weights(NULL, arena, bytes, model);\n}}\n\n"
       "int {0}_create({0}** model) {{ return {0}_create_from_weights(NULL, NULL, 0, model); }}\n\n"
-      "void {0}_destroy({0}* m) {{\n  if (!m) return;\n  if (m->owns_arena) free(m->arena);\n"
-      "  free(m->owned_weights);\n  free(m);\n}}\n\n"
+      "void {0}_destroy({0}* m) {{\n  if (!m) return;\n  plan_destroy(m);\n  release(m);\n}}\n\n"
       "const char* {0}_last_error(const {0}* m) {{ return m ? m->error : \"the model is null\"; "
       "}}\n\n"
-      "int {0}_set_threads(int threads) {{ return halide_set_num_threads(threads); }}\n\n"
-      "static void* bind(halide_buffer_t* b, const void* host, int rank, halide_dimension_t* "
-      "dim) {{\n"
-      "  memset(b, 0, sizeof *b);\n  b->host = (uint8_t*)host;\n"
-      "  b->type.code = halide_type_float;\n  b->type.bits = 32;\n  b->type.lanes = 1;\n"
-      "  b->dimensions = rank;\n  b->dim = dim;\n  return b;\n}}\n\n"
-      "static int fail({0}* m, const char* layer, int rc) {{\n"
-      "  snprintf(m->error, sizeof m->error, \"layer '%s': its kernel failed (Halide error "
-      "%d)\", layer, rc);\n"
-      "  return 3;\n}}\n\n"
+      "int {0}_set_threads(int threads) {{ return plan_set_threads(threads); }}\n\n"
       "int {0}_run({0}* m, const float* const* inputs, float* const* outputs) {{\n"
       "  if (!m) return 1;\n"
       "  if (!inputs || !outputs) {{\n"
       "    snprintf(m->error, sizeof m->error, \"inputs and outputs must not be null\");\n"
       "    return 1;\n  }}\n",
-      name, upper(name));
-  for (size_t i = 0; i < plan.inputs.size(); ++i)
+      name);
+  for (size_t i = 0; i < model.inputs.size(); ++i)
     c += fmt::format(
         "  if (!inputs[{0}]) {{ snprintf(m->error, sizeof m->error, \"input {0} ('{1}') is "
         "null\"); return 1; }}\n",
-        i, plan.inputs[i].name);
-  for (size_t i = 0; i < plan.outputs.size(); ++i)
+        i, model.inputs[i].name);
+  for (size_t i = 0; i < model.outputs.size(); ++i)
     c += fmt::format(
         "  if (!outputs[{0}]) {{ snprintf(m->error, sizeof m->error, \"output {0} ('{1}') is "
         "null\"); return 1; }}\n",
-        i, plan.outputs[i].name);
-  c += fmt::format("  halide_buffer_t b[{0}];\n  void* argv[{0}];\n  int rc;\n", most_args);
-  const auto pointer = [&](const NativeOperand& op) {
-    switch (op.source) {
-      case NativeOperand::Source::Input:
-        return fmt::format("inputs[{}]", op.index);
-      case NativeOperand::Source::Output:
-        return fmt::format("outputs[{}]", op.index);
-      case NativeOperand::Source::Weight:
-        return fmt::format("m->weights + {}", op.offset);
-      case NativeOperand::Source::Arena:
-        break;
-    }
-    return fmt::format("m->arena + {}", op.offset);
-  };
-  for (size_t k = 0; k < plan.calls.size(); ++k) {
-    const NativeCall& call = plan.calls[k];
-    for (size_t a = 0; a < call.operands.size(); ++a)
-      c += fmt::format("  argv[{0}] = bind(&b[{0}], {1}, {2}, dims_{3}_{0});\n", a,
-                       pointer(call.operands[a]), call.operands[a].sizes.size(), k);
-    c += fmt::format("  if ((rc = {}(argv)) != 0) return fail(m, {}, rc);\n", call.function,
-                     quoted(call.layer));
-  }
-  for (size_t i = 0; i < plan.output_sources.size(); ++i) {
-    const NativeOperand& from = plan.output_sources[i];
-    if (from.source == NativeOperand::Source::Output && from.index == i) continue;
-    c += fmt::format("  memcpy(outputs[{}], {}, {} * sizeof(float));\n", i, pointer(from),
-                     plan.outputs[i].shape.elements());
-  }
-  c += "  m->error[0] = 0;\n  return 0;\n}\n\n";
+        i, model.outputs[i].name);
+  c += "  const int status = plan_run(m, inputs, outputs);\n"
+       "  if (status == 0) m->error[0] = 0;\n  return status;\n}\n\n";
   // The descriptor the cnnc C API wraps (cnnc_model_from_compiled).
   const auto names = [&](const std::vector<NativeTensor>& ts) {
     std::vector<std::string> q;
-    for (const auto& t : ts) q.push_back(quoted(t.name));
+    for (const auto& t : ts) q.push_back(c_quoted(t.name));
     return fmt::format("{}", fmt::join(q, ", "));
   };
   const auto ranks = [&](const std::vector<NativeTensor>& ts) {
@@ -366,17 +306,17 @@ std::string native_source(const NativePlan& plan, const std::string& name,
       "const cnnc_compiled_model {0}_compiled = {{CNNC_COMPILED_MODEL_VERSION, {7}, {8}, {9}, "
       "input_names, output_names, input_ranks, output_ranks, input_dims, output_dims, "
       "create_any, run_any, destroy_any, error_any}};\n",
-      name, names(plan.inputs), names(plan.outputs), ranks(plan.inputs), ranks(plan.outputs),
-      dims("input", plan.inputs.size()), dims("output", plan.outputs.size()), quoted(name),
-      plan.inputs.size(), plan.outputs.size());
+      name, names(model.inputs), names(model.outputs), ranks(model.inputs), ranks(model.outputs),
+      dims("input", model.inputs.size()), dims("output", model.outputs.size()), c_quoted(name),
+      model.inputs.size(), model.outputs.size());
   return c;
 }
 
-std::string native_main(const NativePlan& plan, const std::string& name) {
+std::string native_main(const NativeModel& model, const std::string& name) {
   const std::string N = upper(name);
-  const NativeTensor& in = plan.inputs.at(0);
+  const NativeTensor& in = model.inputs.at(0);
   const bool image =
-      plan.inputs.size() == 1 && in.shape.rank() == 4 && (in.shape[1] == 1 || in.shape[1] == 3);
+      model.inputs.size() == 1 && in.shape.rank() == 4 && (in.shape[1] == 1 || in.shape[1] == 3);
   std::string c = fmt::format(
       "/* {0}: the standalone program of a model compiled by `cnnc compile --exe`.\n"
       " *   {0} IMAGE...        each image through the model: the top class and its score\n"
@@ -494,7 +434,7 @@ std::string native_main(const NativePlan& plan, const std::string& name) {
   return c;
 }
 
-NativeLibraryFiles write_native_library(const NativePlan& plan,
+NativeLibraryFiles write_native_library(const NativeModel& model,
                                         const NativeLibraryOptions& options) {
   if (!is_identifier(options.name))
     throw std::invalid_argument(fmt::format(
@@ -508,14 +448,14 @@ NativeLibraryFiles write_native_library(const NativePlan& plan,
                            .header = out / (name + ".h")};
   const std::string weights_file =
       options.external_weights ? fs::absolute(out / (name + ".weights")).string() : "";
-  write_text(files.header, native_header(plan, name, weights_file));
-  write_text(work / (name + "_plan.c"), native_source(plan, name, weights_file));
+  write_text(files.header, native_header(model, name, weights_file));
+  write_text(work / (name + "_model.c"), native_source(model, name, weights_file));
   {
     const fs::path path =
         options.external_weights ? fs::path(weights_file) : work / (name + "_weights.bin");
     std::ofstream w(path, std::ios::binary);
-    const auto* bytes = reinterpret_cast<const unsigned char*>(plan.weights.data());
-    const uint64_t count = plan.weights.size() * sizeof(float);
+    const auto* bytes = reinterpret_cast<const unsigned char*>(model.weights.data());
+    const uint64_t count = model.weights.size();
     if (options.external_weights) {
       uint64_t hash = 1469598103934665603ull;  // FNV-1a, as the generated loader checks
       for (uint64_t i = 0; i < count; ++i) hash = (hash ^ bytes[i]) * 1099511628211ull;
@@ -538,22 +478,24 @@ NativeLibraryFiles write_native_library(const NativePlan& plan,
                          name, fs::absolute(work / (name + "_weights.bin")).string()));
   // The host's compiler for the host; clang for another machine (objects
   // only: the caller links them with that machine's toolchain).
-  const std::string triple = cross_triple(plan.target);
+  const std::string& triple = model.cross_triple;
   if (!triple.empty() && options.executable)
     throw std::invalid_argument(fmt::format(
         "--exe builds a program for this machine; {} is another's (link the library with its "
         "toolchain)",
-        plan.target));
+        model.target));
   std::vector<std::string> cc{c_compiler()};
   if (!triple.empty()) cc = {"clang", "--target=" + triple};
   const auto with = [&](std::vector<std::string> args) {
     args.insert(args.begin(), cc.begin(), cc.end());
     return args;
   };
-  const fs::path plan_o = work / (name + "_plan.o"), weights_o = work / (name + "_weights.o");
-  run_tool(with({"-O2", "-fPIC", "-std=c11", "-ffreestanding", "-I", out.string(), "-c",
-                 (work / (name + "_plan.c")).string(), "-o", plan_o.string()}),
-           "compiling the plan of " + name, kInstallCompiler);
+  const fs::path plan_o = work / (name + "_model.o"), weights_o = work / (name + "_weights.o");
+  std::vector<std::string> compile_plan{"-O2", "-fPIC", "-std=c11", "-I", out.string()};
+  compile_plan.insert(compile_plan.end(), model.plan_flags.begin(), model.plan_flags.end());
+  compile_plan.insert(compile_plan.end(),
+                      {"-c", (work / (name + "_model.c")).string(), "-o", plan_o.string()});
+  run_tool(with(compile_plan), "compiling the plan of " + name, kInstallCompiler);
   if (!options.external_weights)
     run_tool(with({"-c", (work / (name + "_weights.s")).string(), "-o", weights_o.string()}),
              "assembling the weights of " + name, kInstallCompiler);
@@ -562,18 +504,24 @@ NativeLibraryFiles write_native_library(const NativePlan& plan,
   std::vector<std::string> ar{triple.empty() ? "ar" : "llvm-ar", "rcs", files.library.string(),
                               plan_o.string()};
   if (!options.external_weights) ar.push_back(weights_o.string());
-  for (const fs::path& o : plan.objects) ar.push_back(o.string());
+  for (const fs::path& o : model.objects) ar.push_back(o.string());
   fs::remove(files.library);
   run_tool(ar, "archiving lib" + name + ".a", "; install binutils (apt-get install binutils)");
   if (options.executable) {
     files.executable = out / name;
-    write_text(work / (name + "_main.c"), native_main(plan, name));
-    run_tool(with({"-O2", "-std=c11", "-I", out.string(), (work / (name + "_main.c")).string(),
-                   files.library.string(), "-lstb", "-lm", "-lpthread", "-o",
-                   files.executable.string()}),
-             "building the program " + name, kInstallCompiler);
+    write_text(work / (name + "_main.c"), native_main(model, name));
+    std::vector<std::string> link{"-O2",
+                                  "-std=c11",
+                                  "-I",
+                                  out.string(),
+                                  (work / (name + "_main.c")).string(),
+                                  files.library.string(),
+                                  "-lstb"};
+    link.insert(link.end(), model.link_flags.begin(), model.link_flags.end());
+    link.insert(link.end(), {"-o", files.executable.string()});
+    run_tool(with(link), "building the program " + name, kInstallCompiler);
   }
   return files;
 }
 
-}  // namespace cnnc::backends::halide
+}  // namespace cnnc::backends::native

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace cnnc::backends::halide {
+namespace cnnc::backends::native {
 
 // Runs `args` (argv[0] looked up in PATH) with its output captured; throws
 // std::runtime_error saying `what` failed, with that output, or that the
@@ -20,4 +20,4 @@ std::string c_compiler();
 inline constexpr const char* kInstallCompiler =
     "; install gcc (apt-get install gcc) or set CNNC_CC";
 
-}  // namespace cnnc::backends::halide
+}  // namespace cnnc::backends::native
