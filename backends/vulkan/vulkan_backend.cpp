@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -14,6 +15,7 @@
 #include "backends/vulkan/context.h"
 #include "backends/vulkan/lowering.h"
 #include "backends/vulkan/memory_plan.h"
+#include "backends/vulkan/native_plan.h"
 #include "backends/vulkan/recording.h"
 #include "backends/vulkan/schedule.h"
 #include "ir/cost.h"
@@ -119,6 +121,76 @@ class VulkanExecutable : public Executable {
     std::copy(values.begin(), values.end(), node.value->data().begin());
     for (size_t p = 0; p < params_.size(); ++p)
       if (&params_[p].first->node(params_[p].second) == &node) param_changed_[p] = true;
+  }
+
+  // The run at `batch` as data for `cnnc compile --backend vulkan`: the
+  // dispatches make_plan() records, with offsets and grids any device takes.
+  NativeVulkanPlan export_plan(int64_t batch) const {
+    constexpr uint64_t kAlign = 256;       // the largest minStorageBufferOffsetAlignment allowed
+    constexpr int64_t kMaxGroups = 65535;  // the smallest maxComputeWorkGroupCount allowed
+    const auto aligned = [](uint64_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; };
+    NativeVulkanPlan n{.device = context_->info().name, .batch = batch};
+    const std::vector<TensorKey> keys = activations();
+    const std::vector<TensorLifetime> lives = lifetimes(batch);
+    const MemoryPlan memory = plan_memory(lives, kAlign);
+    std::map<TensorKey, NativeBinding> places;
+    for (size_t k = 0; k < keys.size(); ++k)
+      places[keys[k]] = {.offset = memory.offsets[k],
+                         .bytes = std::max<uint64_t>(lives[k].bytes, 4)};
+    n.arena_bytes = std::max<uint64_t>(memory.bytes, kAlign);
+    std::map<TensorKey, NativeBinding> param_places;
+    uint64_t at = 0;
+    for (const TensorKey& key : params_) {
+      const ir::Node& node = key.first->node(key.second);
+      if (!node.value)
+        throw std::invalid_argument(fmt::format("parameter '{}' has no value", node.name));
+      const uint64_t bytes = param_bytes(key);
+      param_places[key] = {.buffer = NativeBinding::Buffer::Params,
+                           .offset = at,
+                           .bytes = std::max<uint64_t>(bytes, 4)};
+      n.params.resize(at + aligned(bytes));
+      std::memcpy(n.params.data() + at, node.value->data().data(), bytes);
+      at += aligned(bytes);
+    }
+    const NativeBinding placeholder{
+        .buffer = NativeBinding::Buffer::Params, .offset = at, .bytes = 4};
+    n.params.resize(at + kAlign);
+    const auto binding_of = [&](const TensorKey& t) {
+      if (t == kPlaceholder) return placeholder;
+      if (auto it = places.find(t); it != places.end()) return it->second;
+      return param_places.at(t);
+    };
+    for (const Step& step : steps_) {
+      const Dispatch d = dispatch_for(step, batch);
+      NativeDispatch out{.layer = step.graph->node(step.node).name,
+                         .shader = d.shader,
+                         .workgroup_size = d.workgroup_size ? d.workgroup_size : kWorkgroup,
+                         .specialization = d.specialization,
+                         .push = d.push,
+                         .grid = grid_of(d, kMaxGroups, kMaxGroups)};
+      for (const TensorKey& t : step.inputs) out.bindings.push_back(binding_of(t));
+      const size_t constants = d.constants.empty() ? 0 : 1;
+      while (out.bindings.size() + constants + 1 < d.bindings) out.bindings.push_back(placeholder);
+      if (constants) {
+        out.bindings.push_back({.buffer = NativeBinding::Buffer::Constants,
+                                .offset = n.constants.size() * 4,
+                                .bytes = d.constants.size() * 4});
+        n.constants.insert(n.constants.end(), d.constants.begin(), d.constants.end());
+        n.constants.resize(aligned(n.constants.size() * 4) / 4);
+      }
+      out.bindings.push_back(binding_of({step.graph, step.node}));
+      n.dispatches.push_back(std::move(out));
+    }
+    for (ir::NodeId id : graph_.input_nodes()) {
+      n.input_places.push_back(places.at({&graph_, id}));
+      n.inputs.push_back({graph_.node(id).name, graph_.node(id).outputs.at(0).with_batch(batch)});
+    }
+    for (size_t i = 0; i < outputs_.size(); ++i) {
+      const ir::TensorRef t = graph_.outputs()[i];
+      n.output_places.push_back(places.at(outputs_[i]));
+      n.outputs.push_back({graph_.node(t.node).name, graph_.shape_of(t).with_batch(batch)});
+    }
+    return n;
   }
 
  private:
@@ -371,11 +443,15 @@ class VulkanExecutable : public Executable {
   // over workgroups of kWorkgroup, in rows of at most the device's limit
   // along x (shaders index them with invocation_index(), invocation.glsl).
   std::array<uint32_t, 3> grid_of(const Dispatch& d) const {
+    return grid_of(d, context_->info().max_workgroup_count[0],
+                   context_->info().max_workgroup_count[1]);
+  }
+  std::array<uint32_t, 3> grid_of(const Dispatch& d, int64_t max_x, int64_t max_y) const {
     if (d.grid[0]) return d.grid;
     const int64_t groups = std::max<int64_t>((d.invocations + kWorkgroup - 1) / kWorkgroup, 1);
-    const int64_t row = std::min<int64_t>(groups, context_->info().max_workgroup_count[0]);
+    const int64_t row = std::min<int64_t>(groups, max_x);
     const int64_t rows = (groups + row - 1) / row;
-    if (rows > context_->info().max_workgroup_count[1])
+    if (rows > max_y)
       throw std::runtime_error(fmt::format(
           "a {} dispatch of {} invocations is more than {} can run in one dispatch; use a "
           "smaller batch",
@@ -462,6 +538,12 @@ class VulkanExecutable : public Executable {
   std::unique_ptr<Plan> plan_;  // the last batch size's
 };
 
+std::shared_ptr<Context> open_context(const CompileOptions& options) {
+  ContextOptions open;
+  if (options.device >= 0) open.device = static_cast<uint32_t>(options.device);
+  return std::make_shared<Context>(open);
+}
+
 class VulkanBackend : public Backend {
  public:
   explicit VulkanBackend(const ir::OpRegistry& ops) : ops_(ops) {}
@@ -473,11 +555,7 @@ class VulkanBackend : public Backend {
   std::unique_ptr<Executable> compile(const ir::Graph& graph,
                                       const CompileOptions& options) override {
     std::shared_ptr<Context>& context = contexts_[options.device];
-    if (!context) {
-      ContextOptions open;
-      if (options.device >= 0) open.device = static_cast<uint32_t>(options.device);
-      context = std::make_shared<Context>(open);
-    }
+    if (!context) context = open_context(options);
     return std::make_unique<VulkanExecutable>(graph, ops_, context,
                                               parse_schedule(options.schedule, context->info()));
   }
@@ -492,6 +570,14 @@ class VulkanBackend : public Backend {
 
 std::unique_ptr<Backend> make_vulkan_backend(const ir::OpRegistry& ops) {
   return std::make_unique<VulkanBackend>(ops);
+}
+
+NativeVulkanPlan export_native_plan(const ir::Graph& graph, const ir::OpRegistry& ops,
+                                    int64_t batch, const CompileOptions& options) {
+  const std::shared_ptr<Context> context = open_context(options);
+  const VulkanExecutable exe(graph, ops, context,
+                             parse_schedule(options.schedule, context->info()));
+  return exe.export_plan(batch);
 }
 
 std::vector<std::string> lowered_ops() {

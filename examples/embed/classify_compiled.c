@@ -4,12 +4,20 @@
  *
  *   classify_compiled IMAGE.f32...
  *
- * Prints what classify prints for the same weights. */
+ * Prints what classify prints for the same weights. Built twice: with the
+ * model's CPU kernels (lenet), and with it compiled for Vulkan (lenet_vulkan,
+ * LENET_VULKAN defined), which runs on the machine's Vulkan device. */
 #include <cnnc/cnnc.h>
 #include <stdio.h>
 
 #include "classify_images.h"
+#ifdef LENET_VULKAN
+#include "lenet_vulkan.h"
+#define LENET_COMPILED lenet_vulkan_compiled
+#else
 #include "lenet.h"
+#define LENET_COMPILED lenet_compiled
+#endif
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -17,7 +25,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   cnnc_model* model = NULL;
-  if (cnnc_model_from_compiled(&lenet_compiled, &model) != CNNC_OK) {
+  if (cnnc_model_from_compiled(&LENET_COMPILED, &model) != CNNC_OK) {
     fprintf(stderr, "classify_compiled: %s\n", cnnc_last_error(NULL));
     return 1;
   }

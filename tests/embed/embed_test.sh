@@ -40,6 +40,17 @@ echo "$c"
 compiled=$("$work/b/classify_compiled" "$work/a.f32" "$work/b.f32")
 [ "$c" = "$compiled" ] || { echo "the compiled model differs:"; echo "$compiled"; exit 1; }
 [ "$(echo "$c" | grep -c 'class [0-9] score 0\.')" = 2 ] || { echo "unexpected output"; exit 1; }
+# Compiled for Vulkan (the machine's device; lavapipe in CI): the same
+# classes, scores within 1e-5 (other kernels, other rounding).
+vulkan=$(CNNC_VULKAN_VALIDATION=1 "$work/b/classify_compiled_vulkan" "$work/a.f32" "$work/b.f32")
+python3 - "$c" "$vulkan" <<'PY' || { echo "the Vulkan-compiled model differs:"; echo "$vulkan"; exit 1; }
+import sys
+cpu = [l.split() for l in sys.argv[1].splitlines()]
+gpu = [l.split() for l in sys.argv[2].splitlines()]
+assert len(cpu) == len(gpu) == 2
+for a, b in zip(cpu, gpu):
+    assert a[:-1] == b[:-1] and abs(float(a[-1]) - float(b[-1])) <= 1e-5, (a, b)
+PY
 
 # A bad call exits 1 with the library's message naming the file.
 if out=$("$work/b/classify" /nonexistent.cnn - "$work/a.f32" 2>&1); then

@@ -8,6 +8,7 @@
 
 #include "backends/halide/native_plan.h"
 #include "backends/native/native_library.h"
+#include "backends/vulkan/native_plan.h"
 #include "tools/cnnc/command.h"
 
 namespace cnnc::cli {
@@ -15,8 +16,9 @@ namespace cnnc::cli {
 namespace {
 
 struct CompileArgs {
-  std::string model, weights, init, out, name, target, cache_dir, backend = "halide";
+  std::string model, weights, init, out, name, target, cache_dir, schedule, backend = "halide";
   uint64_t seed = 0;
+  int device = -1;
   int64_t batch = 1;
   bool exe = false, external_weights = false;
 };
@@ -35,11 +37,16 @@ void compile(const CompileArgs& a, GlobalOptions& global) {
   if (a.weights.empty() && a.init.empty())
     throw UsageError("compile needs --weights W.safetensors (or --init he|xavier for fresh ones)");
   if (a.batch < 1) throw UsageError("--batch must be at least 1");
-  if (a.backend != "halide")
+  if (a.backend != "halide" && a.backend != "vulkan")
     throw UsageError(fmt::format(
-        "cnnc compile --backend {}: only the halide (CPU) backend compiles to a library so far; "
-        "run the model with `cnnc run --backend {}` instead",
+        "cnnc compile --backend {}: compiles for halide (CPU kernels) or vulkan (SPIR-V and a "
+        "Vulkan runtime); run the model with `cnnc run --backend {}` instead",
         a.backend, a.backend));
+  if (a.backend == "vulkan" && !a.target.empty())
+    throw UsageError(
+        "--target chooses a Halide target; a Vulkan library is compiled for this machine and "
+        "runs on the device it finds there (--device chooses the one whose limits the tiles "
+        "are checked against)");
   ModelOptions options = model_options(global);
   options.weights = a.weights;
   options.init = a.weights.empty() ? a.init : "";
@@ -48,18 +55,32 @@ void compile(const CompileArgs& a, GlobalOptions& global) {
   const std::string name = a.name.empty() ? default_name(a.out) : a.name;
   const std::filesystem::path out(a.out);
   std::filesystem::create_directories(out / "build");
-  const backends::halide::NativePlan plan = backends::halide::export_native_plan(
-      graph, registry(global).ops, a.batch, a.target, {.cache_dir = a.cache_dir}, out / "build");
-  const auto files = backends::native::write_native_library(
-      backends::halide::native_model(plan),
-      {.name = name, .out_dir = out, .executable = a.exe, .external_weights = a.external_weights});
-  std::cout << fmt::format(
-      "compiled {} for {} at batch {}: {} kernels, {:.1f} KiB of weights, {:.1f} KiB arena\n"
-      "  {} ({:.1f} KiB)\n  {}\n",
-      a.model, plan.target, plan.batch, plan.calls.size(),
-      double(plan.weights.size() * sizeof(float)) / 1024, double(plan.arena_bytes) / 1024,
-      files.library.string(), double(std::filesystem::file_size(files.library)) / 1024,
-      files.header.string());
+  const backends::CompileOptions compile_options{
+      .cache_dir = a.cache_dir, .schedule = a.schedule, .device = a.device};
+  const backends::native::NativeLibraryOptions library{
+      .name = name, .out_dir = out, .executable = a.exe, .external_weights = a.external_weights};
+  backends::native::NativeLibraryFiles files;
+  if (a.backend == "vulkan") {
+    const backends::vulkan::NativeVulkanPlan plan =
+        backends::vulkan::export_native_plan(graph, registry(global).ops, a.batch, compile_options);
+    files = backends::native::write_native_library(backends::vulkan::native_model(plan), library);
+    std::cout << fmt::format(
+        "compiled {} for Vulkan ({}) at batch {}: {} dispatches, {:.1f} KiB of parameters, "
+        "{:.1f} KiB arena\n",
+        a.model, plan.device, plan.batch, plan.dispatches.size(), double(plan.params.size()) / 1024,
+        double(plan.arena_bytes) / 1024);
+  } else {
+    const backends::halide::NativePlan plan = backends::halide::export_native_plan(
+        graph, registry(global).ops, a.batch, a.target, compile_options, out / "build");
+    files = backends::native::write_native_library(backends::halide::native_model(plan), library);
+    std::cout << fmt::format(
+        "compiled {} for {} at batch {}: {} kernels, {:.1f} KiB of weights, {:.1f} KiB arena\n",
+        a.model, plan.target, plan.batch, plan.calls.size(),
+        double(plan.weights.size() * sizeof(float)) / 1024, double(plan.arena_bytes) / 1024);
+  }
+  std::cout << fmt::format("  {} ({:.1f} KiB)\n  {}\n", files.library.string(),
+                           double(std::filesystem::file_size(files.library)) / 1024,
+                           files.header.string());
   if (a.external_weights)
     std::cout << fmt::format("  {} (read by {}_create)\n", files.weights.string(), name);
   if (a.exe)
@@ -87,7 +108,12 @@ void add_compile_command(CLI::App& app, GlobalOptions& global) {
                   "Halide target, e.g. x86-64-linux-avx2 (default: this machine)");
   cmd->add_option("--cache-dir", a->cache_dir, "the kernel cache (default: cnnc's)");
   cmd->add_option("--backend,-b", a->backend,
-                  "halide (the only one that compiles to a library so far)");
+                  "halide (CPU kernels, the default) or vulkan (SPIR-V and a Vulkan runtime; "
+                  "the library links with -lvulkan)");
+  cmd->add_option("--schedule", a->schedule, "the backend's --schedule, as for cnnc run");
+  cmd->add_option("--device", a->device,
+                  "vulkan: the device of `cnnc devices` whose limits the tiles are checked "
+                  "against (default: the preferred one)");
   cmd->add_flag("--external-weights", a->external_weights,
                 "weights in DIR/<name>.weights, read when a model is created, not in the library");
   cmd->add_flag("--exe", a->exe,
