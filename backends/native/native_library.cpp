@@ -11,6 +11,7 @@
 #include <fstream>
 #include <set>
 #include <stdexcept>
+#include <string_view>
 
 namespace cnnc::backends::native {
 
@@ -312,22 +313,50 @@ std::string native_source(const NativeModel& model, const std::string& name,
   return c;
 }
 
-std::string native_main(const NativeModel& model, const std::string& name) {
+namespace {
+
+// `values` (empty, one, or one per channel) as a C initializer of `channels`
+// floats, each printed with the digits that give back the same float.
+std::string per_channel(const std::vector<float>& values, int64_t channels, float fallback,
+                        const char* what) {
+  if (values.size() > 1 && std::ssize(values) != channels)
+    throw std::invalid_argument(
+        fmt::format("--{} has {} values, but the model's input has {} channels", what,
+                    values.size(), channels));
+  std::vector<std::string> out;
+  for (int64_t c = 0; c < channels; ++c) {
+    const float v = values.empty() ? fallback : values[values.size() == 1 ? 0 : c];
+    if (std::string_view(what) == "std" && !(v > 0))
+      throw std::invalid_argument(fmt::format("--std values must be positive, got {}", v));
+    out.push_back(fmt::format("(float){:.9g}", v));
+  }
+  return fmt::format("{}", fmt::join(out, ", "));
+}
+
+}  // namespace
+
+std::string native_main(const NativeModel& model, const NativeLibraryOptions& options) {
+  const std::string& name = options.name;
   const std::string N = upper(name);
   const NativeTensor& in = model.inputs.at(0);
   const bool image =
       model.inputs.size() == 1 && in.shape.rank() == 4 && (in.shape[1] == 1 || in.shape[1] == 3);
+  if (!image && (options.invert || !options.mean.empty() || !options.stddev.empty()))
+    throw std::invalid_argument(
+        "--invert, --mean and --std apply to images, but the model's input is not one image "
+        "[N, 1|3, H, W]");
   std::string c = fmt::format(
       "/* {0}: the standalone program of a model compiled by `cnnc compile --exe`.\n"
       " *   {0} IMAGE...        each image through the model: the top class and its score\n"
       " *   {0} X.f32...        raw float32 inputs of {1} values each\n"
       " *   {0} --bench [RUNS]  the median time of a run, on zeros\n"
       " * Images are decoded as `cnnc run` decodes them: v / 255, gray by BT.601\n"
-      " * luma, resized with a triangle filter; no mean or std. Generated. */\n"
+      " * luma, resized with a triangle filter, then{2} (v - mean) / std per\n"
+      " * channel with the values below. Generated. */\n"
       "#define _POSIX_C_SOURCE 199309L\n#include <stdio.h>\n#include <stdlib.h>\n#include "
       "<string.h>\n#include <time.h>\n\n"
       "#include <stb/stb_image.h>\n#include <stb/stb_image_resize.h>\n\n#include \"{0}.h\"\n\n",
-      name, in.shape.elements());
+      name, in.shape.elements(), options.invert ? " v -> 1 - v and" : "");
   c += fmt::format(
       "static float input[{1}_INPUT0_SIZE];\nstatic float output[{1}_OUTPUT0_SIZE];\n\n"
       "static int read_raw(const char* path) {{\n"
@@ -341,6 +370,8 @@ std::string native_main(const NativeModel& model, const std::string& name) {
   if (image) {
     const int64_t channels = in.shape[1], height = in.shape[2], width = in.shape[3];
     c += fmt::format(
+        "static const float mean[{5}] = {{{6}}};\n"
+        "static const float stddev[{5}] = {{{7}}};\n\n"
         "/* One image into every item of the batch. */\n"
         "static int read_image(const char* path) {{\n"
         "  const int C = {0}, H = {1}, W = {2};\n"
@@ -375,10 +406,14 @@ std::string native_main(const NativeModel& model, const std::string& name) {
         "    free(px); free(sized); return 1;\n  }}\n"
         "  for (int b = 0; b < {4}_BATCH; ++b)\n"
         "    for (int k = 0; k < C; ++k)\n"
-        "      for (int i = 0; i < H * W; ++i) input[((size_t)b * C + k) * H * W + i] = sized[i * "
-        "C + k];\n"
+        "      for (int i = 0; i < H * W; ++i) {{\n"
+        "        const float v = {8}sized[i * C + k];\n"
+        "        input[((size_t)b * C + k) * H * W + i] = (v - mean[k]) / stddev[k];\n"
+        "      }}\n"
         "  free(px);\n  free(sized);\n  return 0;\n}}\n\n",
-        channels, height, width, name, N);
+        channels, height, width, name, N, channels,
+        per_channel(options.mean, channels, 0.0f, "mean"),
+        per_channel(options.stddev, channels, 1.0f, "std"), options.invert ? "1.0f - " : "");
   }
   c += fmt::format(
       "static double now_ms(void) {{\n  struct timespec t;\n  clock_gettime(CLOCK_MONOTONIC, &t);\n"
@@ -442,6 +477,8 @@ NativeLibraryFiles write_native_library(const NativeModel& model,
         "library's functions are named after it",
         options.name));
   const std::string& name = options.name;
+  // Made before anything is written: its options may be refused.
+  const std::string main_source = options.executable ? native_main(model, options) : "";
   const fs::path out = options.out_dir, work = out / "build";
   fs::create_directories(work);
   NativeLibraryFiles files{.library = out / fmt::format("lib{}.a", name),
@@ -509,7 +546,7 @@ NativeLibraryFiles write_native_library(const NativeModel& model,
   run_tool(ar, "archiving lib" + name + ".a", "; install binutils (apt-get install binutils)");
   if (options.executable) {
     files.executable = out / name;
-    write_text(work / (name + "_main.c"), native_main(model, name));
+    write_text(work / (name + "_main.c"), main_source);
     std::vector<std::string> link{"-O2",
                                   "-std=c11",
                                   "-I",

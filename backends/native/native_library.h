@@ -63,14 +63,21 @@ struct NativeLibraryOptions {
   bool executable = false;
   // The weights in OUT/<name>.weights, read by _create, not in the library.
   bool external_weights = false;
+  // What the program does to an image after decoding and resizing it, as
+  // `cnnc run --invert --mean --std` does: v -> 1 - v, then (v - mean) / std
+  // per channel (one value: every channel). Empty: 0 and 1.
+  bool invert = false;
+  std::vector<float> mean, stddev;
 };
 
 struct NativeLibraryFiles {
   std::filesystem::path library, header, executable, weights;
 };
 
-// Throws std::invalid_argument for a name that is not a C identifier or an
-// executable for another machine, and std::runtime_error (with the tool's
+// Throws std::invalid_argument for a name that is not a C identifier, an
+// executable for another machine, or image options that do not fit the
+// model's input (not an image; mean or std of another channel count; a std
+// not positive), and std::runtime_error (with the tool's
 // output) when compiling or archiving fails. Writes into `out_dir`,
 // created if missing.
 NativeLibraryFiles write_native_library(const NativeModel& model,
@@ -82,7 +89,7 @@ std::string native_header(const NativeModel& model, const std::string& name,
                           const std::string& weights_file);
 std::string native_source(const NativeModel& model, const std::string& name,
                           const std::string& weights_file);
-std::string native_main(const NativeModel& model, const std::string& name);
+std::string native_main(const NativeModel& model, const NativeLibraryOptions& options);
 
 // A C string literal of `s`.
 std::string c_quoted(const std::string& s);

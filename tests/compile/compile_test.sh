@@ -91,6 +91,27 @@ class=$(echo "$top" | awk '{print $3}') score=$(echo "$top" | awk '{print $4}')
 if "$work/lenet/lenet" /nonexistent.png 2> "$work/err"; then echo "a missing image was accepted"; exit 1; fi
 grep -q "/nonexistent.png: cannot decode image" "$work/err"
 
+# --invert, --mean and --std baked into the program: what cnnc run gives
+# with the same options; a count that does not fit the input, or the
+# options without --exe, are refused before anything is written.
+"$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/norm" --name lenet --exe \
+  --invert --mean 0.5 --std 0.25 > /dev/null
+exe_norm=$("$work/norm/lenet" "$image")
+top=$("$cnnc" run "$model" --weights "$work/w.safetensors" --input "$image" --top 1 --invert \
+  --mean 0.5 --std 0.25 | grep '1\. class')
+class=$(echo "$top" | awk '{print $3}') score=$(echo "$top" | awk '{print $4}')
+[ "$exe_norm" = "$image: class $class score $score" ] || { echo "normalized: '$exe_norm'; cnnc run: $top"; exit 1; }
+[ "$exe_norm" != "$exe" ] || { echo "--mean/--std/--invert changed nothing"; exit 1; }
+if "$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/norm2" --exe --mean 0.1 0.2 2> "$work/err"; then
+  echo "two means for one channel were accepted"; exit 1
+fi
+grep -q "has 2 values, but the model's input has 1 channels" "$work/err"
+if ls "$work/norm2"/*.a "$work/norm2"/*.h 2> /dev/null; then echo "a refused compile wrote files"; exit 1; fi
+if "$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/norm3" --std 0.5 2> "$work/err"; then
+  echo "--std without --exe was accepted"; exit 1
+fi
+grep -q "add --exe" "$work/err"
+
 # --external-weights: the same answers with the weights read from a file;
 # a damaged, short or missing file is refused naming it.
 "$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/ext" --name lenet \

@@ -20,7 +20,8 @@ struct CompileArgs {
   uint64_t seed = 0;
   int device = -1;
   int64_t batch = 1;
-  bool exe = false, external_weights = false;
+  bool exe = false, external_weights = false, invert = false;
+  std::vector<float> mean, stddev;
 };
 
 // The name from the output directory's last component, made a C identifier.
@@ -42,6 +43,8 @@ void compile(const CompileArgs& a, GlobalOptions& global) {
         "cnnc compile --backend {}: compiles for halide (CPU kernels) or vulkan (SPIR-V and a "
         "Vulkan runtime); run the model with `cnnc run --backend {}` instead",
         a.backend, a.backend));
+  if (!a.exe && (a.invert || !a.mean.empty() || !a.stddev.empty()))
+    throw UsageError("--invert, --mean and --std are for the --exe program's images; add --exe");
   if (a.backend == "vulkan" && !a.target.empty())
     throw UsageError(
         "--target chooses a Halide target; a Vulkan library is compiled for this machine and "
@@ -57,8 +60,13 @@ void compile(const CompileArgs& a, GlobalOptions& global) {
   std::filesystem::create_directories(out / "build");
   const backends::CompileOptions compile_options{
       .cache_dir = a.cache_dir, .schedule = a.schedule, .device = a.device};
-  const backends::native::NativeLibraryOptions library{
-      .name = name, .out_dir = out, .executable = a.exe, .external_weights = a.external_weights};
+  const backends::native::NativeLibraryOptions library{.name = name,
+                                                       .out_dir = out,
+                                                       .executable = a.exe,
+                                                       .external_weights = a.external_weights,
+                                                       .invert = a.invert,
+                                                       .mean = a.mean,
+                                                       .stddev = a.stddev};
   backends::native::NativeLibraryFiles files;
   if (a.backend == "vulkan") {
     const backends::vulkan::NativeVulkanPlan plan =
@@ -119,6 +127,13 @@ void add_compile_command(CLI::App& app, GlobalOptions& global) {
   cmd->add_flag("--exe", a->exe,
                 "also a standalone program: NAME IMAGE... prints the top class; NAME --bench "
                 "times a run");
+  cmd->add_option("--mean", a->mean,
+                  "with --exe: per-channel mean the program subtracts from images (after "
+                  "scaling to [0,1]), as cnnc run --mean");
+  cmd->add_option("--std", a->stddev,
+                  "with --exe: per-channel standard deviation dividing images, as cnnc run --std");
+  cmd->add_flag("--invert", a->invert,
+                "with --exe: the program inverts images (v -> 1 - v), as cnnc run --invert");
   cmd->callback([a, &global] { compile(*a, global); });
 }
 
