@@ -1,9 +1,9 @@
 #!/bin/bash
 # The embedding examples (examples/embed) built against an installed cnnc,
 # as a user would: `cmake --install` into a fresh prefix, find_package(cnnc)
-# for the C and C++ programs and a LeNet-5 compiled into a third one
-# (cnnc_compile_model), pkg-config for a plain `cc` build; all classify the
-# same images the same way.
+# for the C and C++ programs, and for the same two with a LeNet-5 compiled
+# in (cnnc_compile_model), once more compiled for Vulkan; pkg-config for a
+# plain `cc` build; all classify the same images the same way.
 #   embed_test.sh SOURCE_DIR BUILD_DIR
 set -euo pipefail
 src=$1 build=$2
@@ -39,6 +39,8 @@ echo "$c"
 # the same API: the same kernels, so the same digits.
 compiled=$("$work/b/classify_compiled" "$work/a.f32" "$work/b.f32")
 [ "$c" = "$compiled" ] || { echo "the compiled model differs:"; echo "$compiled"; exit 1; }
+compiled_cpp=$("$work/b/classify_compiled_cpp" "$work/a.f32" "$work/b.f32")
+[ "$c" = "$compiled_cpp" ] || { echo "the compiled model differs in C++:"; echo "$compiled_cpp"; exit 1; }
 [ "$(echo "$c" | grep -c 'class [0-9] score 0\.')" = 2 ] || { echo "unexpected output"; exit 1; }
 # Compiled for Vulkan (the machine's device; lavapipe in CI): the same
 # classes, scores within 1e-5 (other kernels, other rounding).

@@ -1,9 +1,9 @@
 // A C++ wrapper over the C API (cnnc.h): RAII handles, and cnnc::Error
 // (with the status) instead of status codes.
 //
-//   cnnc::Model model("lenet5.cnn", "lenet.safetensors");
-//   cnnc::Session session(model);
-//   std::vector<cnnc::Output> out = session.run({{image, {1, 1, 28, 28}}});
+//   cnnc::Model model("lenet5.cnn", "lenet.safetensors");   // or cnnc::Model
+//   model(lenet_compiled); cnnc::Session session(model); std::vector<cnnc::Output> out =
+//   session.run({{image, {1, 1, 28, 28}}});
 #pragma once
 
 #include <cstdint>
@@ -40,6 +40,12 @@ class Model {
     cnnc_model* m = nullptr;
     check(cnnc_model_load(model.c_str(), weights.empty() ? nullptr : weights.c_str(), options, &m),
           nullptr);
+    model_.reset(m);
+  }
+  // A model compiled by `cnnc compile` and linked in: Model(lenet_compiled).
+  explicit Model(const cnnc_compiled_model& compiled) {
+    cnnc_model* m = nullptr;
+    check(cnnc_model_from_compiled(&compiled, &m), nullptr);
     model_.reset(m);
   }
   cnnc_model* get() const { return model_.get(); }
