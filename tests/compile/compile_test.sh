@@ -81,6 +81,40 @@ if len(aot) != 40 or aot != jit:
     sys.exit("compiled output differs from cnnc run: %r vs %r" % (struct.unpack("<10f", aot), struct.unpack("<10f", jit)))
 PY
 
+# The plan declares Halide 14's buffer ABI itself (to stay freestanding for
+# cross compilers): it must lay out as HalideRuntime.h's.
+runtime_h=$(find /usr/include -name HalideRuntime.h | head -1)
+sed -n '/^typedef struct halide_dimension_t/,/^enum { halide_type_float/p' \
+  "$work/lenet/build/lenet_model.c" | sed 's/halide_/plan_/g' > "$work/plan_abi.h"
+grep -q "plan_buffer_t" "$work/plan_abi.h"
+cat > "$work/abi.c" <<'C'
+#include <stddef.h>
+#include <stdint.h>
+#include "HalideRuntime.h"
+#include "plan_abi.h"
+#define SAME(T, U, f) _Static_assert(offsetof(T, f) == offsetof(U, f), #T "." #f)
+_Static_assert(sizeof(plan_buffer_t) == sizeof(halide_buffer_t), "buffer size");
+SAME(plan_buffer_t, halide_buffer_t, device);
+SAME(plan_buffer_t, halide_buffer_t, device_interface);
+SAME(plan_buffer_t, halide_buffer_t, host);
+SAME(plan_buffer_t, halide_buffer_t, flags);
+SAME(plan_buffer_t, halide_buffer_t, type);
+SAME(plan_buffer_t, halide_buffer_t, dimensions);
+SAME(plan_buffer_t, halide_buffer_t, dim);
+SAME(plan_buffer_t, halide_buffer_t, padding);
+_Static_assert(sizeof(plan_dimension_t) == sizeof(halide_dimension_t), "dimension size");
+SAME(plan_dimension_t, halide_dimension_t, min);
+SAME(plan_dimension_t, halide_dimension_t, extent);
+SAME(plan_dimension_t, halide_dimension_t, stride);
+SAME(plan_dimension_t, halide_dimension_t, flags);
+_Static_assert(sizeof(struct plan_type_t) == sizeof(struct halide_type_t), "type size");
+SAME(struct plan_type_t, struct halide_type_t, code);
+SAME(struct plan_type_t, struct halide_type_t, bits);
+SAME(struct plan_type_t, struct halide_type_t, lanes);
+_Static_assert((int)plan_type_float == (int)halide_type_float, "float code");
+C
+cc -std=c11 -fsyntax-only -I "$(dirname "$runtime_h")" -I "$work" "$work/abi.c"
+
 # The standalone program classifies an image as `cnnc run` does.
 image="$src/examples/images/digit7.png"
 exe=$("$work/lenet/lenet" "$image")
