@@ -4,7 +4,8 @@
 # the compiled models give `cnnc run --backend vulkan`'s outputs bit for bit
 # (LeNet-5 through the fused convolution kernel, a residual network at batch
 # 3 through the shared-memory GEMM), directly and through staging buffers;
-# two compiled models link into one program; 8 threads with an instance
+# two compiled models link into one program; external parameters are read
+# and checked; 8 threads with an instance
 # each agree with one; the standalone program classifies as `cnnc run`;
 # bad calls and environments are refused with a message.
 #   vulkan_compile_test.sh SOURCE_DIR CNNC
@@ -80,6 +81,15 @@ exe=$("$work/lenet/lenet" "$image")
 top=$("$cnnc" run "$lenet" --weights "$work/lenet.safetensors" --backend vulkan --input "$image" --top 1 | grep '1\. class')
 class=$(echo "$top" | awk '{print $3}') score=$(echo "$top" | awk '{print $4}')
 [ "$exe" = "$image: class $class score $score" ] || { echo "the program says '$exe'; cnnc run: $top"; exit 1; }
+
+# The parameters read from a file instead: the same answer; a damaged file
+# is refused naming it.
+"$cnnc" compile "$lenet" --weights "$work/lenet.safetensors" -o "$work/ext" --name lenet \
+  --backend vulkan --external-weights --exe > /dev/null
+[ "$("$work/ext/lenet" "$image")" = "$exe" ] || { echo "external weights answer differently"; exit 1; }
+python3 -c "import sys; d = bytearray(open(sys.argv[1], 'rb').read()); d[4000] ^= 1; open(sys.argv[1], 'wb').write(d)" "$work/ext/lenet.weights"
+if "$work/ext/lenet" "$image" 2> "$work/err"; then echo "damaged weights were accepted"; exit 1; fi
+grep -q "lenet.weights: the weights are truncated or damaged" "$work/err"
 
 # 8 threads, an instance (and a device) each: the same outputs as one.
 cc -std=c11 -O1 -I "$work/lenet" "$src/tests/compile/threads.c" "$work/lenet/liblenet.a" \
