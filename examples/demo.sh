@@ -73,3 +73,17 @@ step "Pictures: the training curves and the first layer's filters, as PNG files 
   "cnnc viz curves run -o curves.png; cnnc viz filters examples/models/lenet5.cnn --weights run/last.safetensors --layer c1 -o filters.png"
 "$cnnc" viz curves "$out/run" -o "$pics/curves.png"
 "$cnnc" viz filters "$here/models/lenet5.cnn" --weights "$out/run/last.safetensors" --layer c1 -o "$pics/filters.png"
+
+image="$here/images/digit7.png"
+step "Compile the trained LeNet-5 into a static library, a C header and a standalone program: nothing of cnnc, Halide or LLVM at run time" \
+  "cnnc compile examples/models/lenet5.cnn --weights run/last.safetensors -o lenet --exe; lenet/lenet examples/images/digit7.png; lenet/lenet --bench 200"
+"$cnnc" compile "$here/models/lenet5.cnn" --weights "$out/run/last.safetensors" -o "$out/lenet" --exe
+"$out/lenet/lenet" "$image"
+"$out/lenet/lenet" --bench 200
+if "$cnnc" devices > /dev/null 2>&1; then
+  step "The same for Vulkan: SPIR-V and a small Vulkan runtime in the library, on the machine's Vulkan device" \
+    "cnnc compile examples/models/lenet5.cnn --weights run/last.safetensors -o lenet-vulkan --name lenet --backend vulkan --exe; lenet-vulkan/lenet examples/images/digit7.png"
+  "$cnnc" compile "$here/models/lenet5.cnn" --weights "$out/run/last.safetensors" -o "$out/lenet-vulkan" \
+    --name lenet --backend vulkan --exe
+  "$out/lenet-vulkan/lenet" "$image"
+fi
