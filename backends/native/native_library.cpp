@@ -477,19 +477,35 @@ NativeLibraryFiles write_native_library(const NativeModel& model,
         "library's functions are named after it",
         options.name));
   const std::string& name = options.name;
+  if (options.executable && name == "build")
+    throw std::invalid_argument(
+        "a program named 'build' would take the place of DIR/build, where the sources are "
+        "made; choose another --name");
+  const std::string& triple = model.cross_triple;
+  if (!triple.empty() && options.executable)
+    throw std::invalid_argument(fmt::format(
+        "--exe builds a program for this machine; {} is another's (link the library with its "
+        "toolchain)",
+        model.target));
   // Made before anything is written: its options may be refused.
   const std::string main_source = options.executable ? native_main(model, options) : "";
+  // Everything is made in DIR/build and moved into DIR once all of it is:
+  // a failed compile leaves DIR's earlier files as they were, not half
+  // replaced.
   const fs::path out = options.out_dir, work = out / "build";
   fs::create_directories(work);
   NativeLibraryFiles files{.library = out / fmt::format("lib{}.a", name),
                            .header = out / (name + ".h")};
+  if (options.executable) files.executable = out / name;
+  if (options.external_weights) files.weights = out / (name + ".weights");
+  const auto made = [&](const fs::path& final_path) { return work / final_path.filename(); };
   const std::string weights_file =
-      options.external_weights ? fs::absolute(out / (name + ".weights")).string() : "";
-  write_text(files.header, native_header(model, name, weights_file));
+      options.external_weights ? fs::absolute(files.weights).string() : "";
+  write_text(made(files.header), native_header(model, name, weights_file));
   write_text(work / (name + "_model.c"), native_source(model, name, weights_file));
   {
     const fs::path path =
-        options.external_weights ? fs::path(weights_file) : work / (name + "_weights.bin");
+        options.external_weights ? made(files.weights) : work / (name + "_weights.bin");
     std::ofstream w(path, std::ios::binary);
     const auto* bytes = reinterpret_cast<const unsigned char*>(model.weights.data());
     const uint64_t count = model.weights.size();
@@ -502,7 +518,6 @@ NativeLibraryFiles write_native_library(const NativeModel& model,
         header[16 + i] = static_cast<unsigned char>(hash >> (8 * i));
       }
       w.write(reinterpret_cast<const char*>(header), sizeof header);
-      files.weights = path;
     }
     w.write(reinterpret_cast<const char*>(bytes), static_cast<std::streamsize>(count));
     if (!w) throw std::runtime_error(fmt::format("cannot write '{}'", path.string()));
@@ -515,12 +530,6 @@ NativeLibraryFiles write_native_library(const NativeModel& model,
                          name, fs::absolute(work / (name + "_weights.bin")).string()));
   // The host's compiler for the host; clang for another machine (objects
   // only: the caller links them with that machine's toolchain).
-  const std::string& triple = model.cross_triple;
-  if (!triple.empty() && options.executable)
-    throw std::invalid_argument(fmt::format(
-        "--exe builds a program for this machine; {} is another's (link the library with its "
-        "toolchain)",
-        model.target));
   std::vector<std::string> cc{c_compiler()};
   if (!triple.empty()) cc = {"clang", "--target=" + triple};
   const auto with = [&](std::vector<std::string> args) {
@@ -528,7 +537,7 @@ NativeLibraryFiles write_native_library(const NativeModel& model,
     return args;
   };
   const fs::path plan_o = work / (name + "_model.o"), weights_o = work / (name + "_weights.o");
-  std::vector<std::string> compile_plan{"-O2", "-fPIC", "-std=c11", "-I", out.string()};
+  std::vector<std::string> compile_plan{"-O2", "-fPIC", "-std=c11", "-I", work.string()};
   compile_plan.insert(compile_plan.end(), model.plan_flags.begin(), model.plan_flags.end());
   compile_plan.insert(compile_plan.end(),
                       {"-c", (work / (name + "_model.c")).string(), "-o", plan_o.string()});
@@ -538,26 +547,27 @@ NativeLibraryFiles write_native_library(const NativeModel& model,
              "assembling the weights of " + name, kInstallCompiler);
   // Members keep their cache names (k<hash>.o): the same kernel in two
   // models' archives is the same member, and the linker takes one.
-  std::vector<std::string> ar{triple.empty() ? "ar" : "llvm-ar", "rcs", files.library.string(),
-                              plan_o.string()};
+  std::vector<std::string> ar{triple.empty() ? "ar" : "llvm-ar", "rcs",
+                              made(files.library).string(), plan_o.string()};
   if (!options.external_weights) ar.push_back(weights_o.string());
   for (const fs::path& o : model.objects) ar.push_back(o.string());
-  fs::remove(files.library);
+  fs::remove(made(files.library));
   run_tool(ar, "archiving lib" + name + ".a", "; install binutils (apt-get install binutils)");
   if (options.executable) {
-    files.executable = out / name;
     write_text(work / (name + "_main.c"), main_source);
     std::vector<std::string> link{"-O2",
                                   "-std=c11",
                                   "-I",
-                                  out.string(),
+                                  work.string(),
                                   (work / (name + "_main.c")).string(),
-                                  files.library.string(),
+                                  made(files.library).string(),
                                   "-lstb"};
     link.insert(link.end(), model.link_flags.begin(), model.link_flags.end());
-    link.insert(link.end(), {"-o", files.executable.string()});
+    link.insert(link.end(), {"-o", made(files.executable).string()});
     run_tool(with(link), "building the program " + name, kInstallCompiler);
   }
+  for (const fs::path& path : {files.weights, files.library, files.header, files.executable})
+    if (!path.empty()) fs::rename(made(path), path);
   return files;
 }
 

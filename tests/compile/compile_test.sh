@@ -189,6 +189,17 @@ if "$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/ref" --bac
 fi
 grep -q "compiles for halide (CPU kernels) or vulkan" "$work/err"
 
+# A compile that fails (here: no working C compiler) leaves the directory's
+# earlier library and header as they were, not half replaced.
+sums=$(md5sum "$work/lenet/liblenet.a" "$work/lenet/lenet.h" "$work/lenet/lenet")
+if CNNC_CC=false "$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/lenet" --batch 2 \
+  --exe 2> "$work/err"; then
+  echo "a compile without a C compiler succeeded"; exit 1
+fi
+grep -q "compiling the plan of lenet" "$work/err"
+[ "$(md5sum "$work/lenet/liblenet.a" "$work/lenet/lenet.h" "$work/lenet/lenet")" = "$sums" ] \
+  || { echo "a failed compile changed the earlier files"; exit 1; }
+
 # A name that is not a C identifier is refused.
 if "$cnnc" compile "$model" --weights "$work/w.safetensors" -o "$work/bad" --name 9lives 2> "$work/err"; then
   echo "a bad name was accepted"; exit 1
