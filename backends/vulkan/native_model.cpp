@@ -53,6 +53,12 @@ std::string plan_source(const NativeVulkanPlan& plan) {
                              shader_index[d.shader], d.shader,
                              c_words({it->second.begin(), it->second.end()}));
     }
+    // native_runtime.c binds and specializes from arrays of 16.
+    if (d.bindings.size() > 16 || d.specialization.size() + 1 > 16)
+      throw std::runtime_error(fmt::format(
+          "layer '{}': its {} shader takes {} bindings and {} specialization constants; a "
+          "compiled library allows 16 of each",
+          d.layer, d.shader, d.bindings.size(), d.specialization.size() + 1));
     std::vector<uint32_t> specialization{d.workgroup_size};
     specialization.insert(specialization.end(), d.specialization.begin(), d.specialization.end());
     const Key key{d.shader, specialization, d.bindings.size(), d.push.size()};
