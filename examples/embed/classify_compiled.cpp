@@ -6,13 +6,10 @@
 //   classify_compiled_cpp IMAGE.f32...
 //
 // Prints what classify_compiled prints.
-#include <algorithm>
 #include <cnnc/cnnc.hpp>
-#include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <vector>
 
+#include "classify_images.hpp"
 #include "lenet.h"
 
 int main(int argc, char** argv) {
@@ -23,22 +20,9 @@ int main(int argc, char** argv) {
   try {
     const cnnc::Model model(lenet_compiled);
     cnnc::Session session(model);
-    for (int i = 1; i < argc; ++i) {
-      std::vector<float> pixels(LENET_INPUT0_SIZE);
-      std::ifstream in(argv[i], std::ios::binary);
-      if (!in.read(reinterpret_cast<char*>(pixels.data()), pixels.size() * sizeof(float))) {
-        std::cerr << "classify_compiled_cpp: " << argv[i] << ": cannot read " << LENET_INPUT0_SIZE
-                  << " float32 pixels\n";
-        return 1;
-      }
-      const auto out = session.run({{pixels.data(), {1, 1, 28, 28}}});
-      const auto& scores = out.at(0).values;
-      const auto best = std::max_element(scores.begin(), scores.end()) - scores.begin();
-      std::printf("%s: class %d score %.6f\n", argv[i], static_cast<int>(best), scores[best]);
-    }
+    return classify_images("classify_compiled_cpp", session, argv + 1, argc - 1);
   } catch (const cnnc::Error& e) {
     std::cerr << "classify_compiled_cpp: " << e.what() << "\n";
     return 1;
   }
-  return 0;
 }
