@@ -8,7 +8,9 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
+#include <tuple>
 
 #include "backends/vulkan/buffer.h"
 #include "backends/vulkan/compute_pipeline.h"
@@ -128,7 +130,6 @@ class VulkanExecutable : public Executable {
   NativeVulkanPlan export_plan(int64_t batch) const {
     constexpr uint64_t kAlign = 256;       // the largest minStorageBufferOffsetAlignment allowed
     constexpr int64_t kMaxGroups = 65535;  // the smallest maxComputeWorkGroupCount allowed
-    const auto aligned = [](uint64_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; };
     NativeVulkanPlan n{.device = context_->info().name, .batch = batch};
     const std::vector<TensorKey> keys = activations();
     const std::vector<TensorLifetime> lives = lifetimes(batch);
@@ -138,47 +139,46 @@ class VulkanExecutable : public Executable {
       places[keys[k]] = {.offset = memory.offsets[k],
                          .bytes = std::max<uint64_t>(lives[k].bytes, 4)};
     n.arena_bytes = std::max<uint64_t>(memory.bytes, kAlign);
+    const std::vector<uint64_t> param_offsets = param_layout(kAlign);
+    const NativeBinding placeholder{
+        .buffer = NativeBinding::Buffer::Params, .offset = param_offsets.back(), .bytes = 4};
+    n.params.resize(param_offsets.back() + kAlign);
     std::map<TensorKey, NativeBinding> param_places;
-    uint64_t at = 0;
-    for (const TensorKey& key : params_) {
-      const ir::Node& node = key.first->node(key.second);
+    for (size_t p = 0; p < params_.size(); ++p) {
+      const ir::Node& node = params_[p].first->node(params_[p].second);
       if (!node.value)
         throw std::invalid_argument(fmt::format("parameter '{}' has no value", node.name));
-      const uint64_t bytes = param_bytes(key);
-      param_places[key] = {.buffer = NativeBinding::Buffer::Params,
-                           .offset = at,
-                           .bytes = std::max<uint64_t>(bytes, 4)};
-      n.params.resize(at + aligned(bytes));
-      std::memcpy(n.params.data() + at, node.value->data().data(), bytes);
-      at += aligned(bytes);
+      const uint64_t bytes = param_bytes(params_[p]);
+      param_places[params_[p]] = {.buffer = NativeBinding::Buffer::Params,
+                                  .offset = param_offsets[p],
+                                  .bytes = std::max<uint64_t>(bytes, 4)};
+      std::memcpy(n.params.data() + param_offsets[p], node.value->data().data(), bytes);
     }
-    const NativeBinding placeholder{
-        .buffer = NativeBinding::Buffer::Params, .offset = at, .bytes = 4};
-    n.params.resize(at + kAlign);
-    const auto binding_of = [&](const TensorKey& t) {
-      if (t == kPlaceholder) return placeholder;
-      if (auto it = places.find(t); it != places.end()) return it->second;
-      return param_places.at(t);
-    };
-    for (const Step& step : steps_) {
-      const Dispatch d = dispatch_for(step, batch);
+    std::vector<Dispatch> dispatches;
+    for (const Step& step : steps_) dispatches.push_back(dispatch_for(step, batch));
+    std::vector<uint64_t> constant_offsets;
+    std::tie(n.constants, constant_offsets) = pack_constants(dispatches, kAlign);
+    for (size_t i = 0; i < steps_.size(); ++i) {
+      const Step& step = steps_[i];
+      const Dispatch& d = dispatches[i];
       NativeDispatch out{.layer = step.graph->node(step.node).name,
                          .shader = d.shader,
                          .workgroup_size = d.workgroup_size ? d.workgroup_size : kWorkgroup,
                          .specialization = d.specialization,
                          .push = d.push,
                          .grid = grid_of(d, kMaxGroups, kMaxGroups)};
-      for (const TensorKey& t : step.inputs) out.bindings.push_back(binding_of(t));
-      const size_t constants = d.constants.empty() ? 0 : 1;
-      while (out.bindings.size() + constants + 1 < d.bindings) out.bindings.push_back(placeholder);
-      if (constants) {
-        out.bindings.push_back({.buffer = NativeBinding::Buffer::Constants,
-                                .offset = n.constants.size() * 4,
-                                .bytes = d.constants.size() * 4});
-        n.constants.insert(n.constants.end(), d.constants.begin(), d.constants.end());
-        n.constants.resize(aligned(n.constants.size() * 4) / 4);
+      for (const std::optional<TensorKey>& t : bindings_of(step, d)) {
+        if (!t)
+          out.bindings.push_back({.buffer = NativeBinding::Buffer::Constants,
+                                  .offset = constant_offsets[i],
+                                  .bytes = d.constants.size() * 4});
+        else if (*t == kPlaceholder)
+          out.bindings.push_back(placeholder);
+        else if (auto it = places.find(*t); it != places.end())
+          out.bindings.push_back(it->second);
+        else
+          out.bindings.push_back(param_places.at(*t));
       }
-      out.bindings.push_back(binding_of({step.graph, step.node}));
       n.dispatches.push_back(std::move(out));
     }
     for (ir::NodeId id : graph_.input_nodes()) {
@@ -343,18 +343,27 @@ class VulkanExecutable : public Executable {
   // Parameters live for the executable's lifetime in one device-local
   // buffer, each at an aligned offset, uploaded when they change (set_param).
   void place_params() {
-    uint64_t offset = 0;
     const uint64_t align = alignment();
-    for (const TensorKey& key : params_) {
-      param_offsets_.push_back(offset);
-      offset += (param_bytes(key) + align - 1) / align * align;
-    }
-    placeholder_offset_ = offset;  // unused bindings (a dense layer without bias) see this
+    param_offsets_ = param_layout(align);
+    // Unused bindings (a dense layer without bias) see the last offset.
+    placeholder_offset_ = param_offsets_.back();
+    param_offsets_.pop_back();
+    const uint64_t offset = placeholder_offset_;
     param_buffer_ =
         std::make_unique<Buffer>(*context_, offset / sizeof(float) + align, Memory::DeviceLocal);
     if (!param_buffer_->mapped())
       param_staging_ = std::make_unique<Buffer>(*context_, param_buffer_->floats());
     param_changed_.assign(params_.size(), true);
+  }
+
+  // Each parameter's byte offset in the parameter buffer, every one a
+  // multiple of `alignment`, then the offset just past the last one.
+  std::vector<uint64_t> param_layout(uint64_t alignment) const {
+    std::vector<uint64_t> offsets{0};
+    for (const TensorKey& key : params_)
+      offsets.push_back(offsets.back() +
+                        (param_bytes(key) + alignment - 1) / alignment * alignment);
+    return offsets;
   }
 
   void upload_changed_params() {
@@ -420,16 +429,11 @@ class VulkanExecutable : public Executable {
       descriptors += dispatches.back().bindings;
     }
     // Constants too many for push constants, in one host-visible buffer.
-    std::vector<uint64_t> constant_offsets;
-    std::vector<float> words;
-    for (const Dispatch& d : dispatches) {
-      constant_offsets.push_back(words.size() * sizeof(float));
-      for (uint32_t w : d.constants) words.push_back(std::bit_cast<float>(w));
-      words.resize((words.size() * sizeof(float) + alignment() - 1) / alignment() * alignment() /
-                   sizeof(float));
-    }
-    plan->constants = std::make_unique<Buffer>(*context_, words.size() + 1);
-    plan->constants->upload(words);
+    auto [words, constant_offsets] = pack_constants(dispatches, alignment());
+    std::vector<float> floats;
+    for (uint32_t w : words) floats.push_back(std::bit_cast<float>(w));
+    plan->constants = std::make_unique<Buffer>(*context_, floats.size() + 1);
+    plan->constants->upload(floats);
     plan->recording = std::make_unique<Recording>(
         *context_, static_cast<uint32_t>(dispatches.size()), descriptors);
     record(*plan, dispatches, constant_offsets, *plan->recording, false);
@@ -480,14 +484,9 @@ class VulkanExecutable : public Executable {
       const Dispatch& d = dispatches[i];
       const ComputePipeline& p = pipeline(d);
       std::vector<BufferRange> bound;
-      const size_t constants = d.constants.empty() ? 0 : 1;
-      for (const TensorKey& t : step.inputs) bound.push_back(range_of(plan, t));
-      while (bound.size() + constants + 1 < d.bindings)
-        bound.push_back(range_of(plan, kPlaceholder));
-      if (constants) {
-        bound.push_back(plan.constants->range(constant_offsets[i], d.constants.size() * 4));
-      }
-      bound.push_back(range_of(plan, {step.graph, step.node}));
+      for (const std::optional<TensorKey>& t : bindings_of(step, d))
+        bound.push_back(t ? range_of(plan, *t)
+                          : plan.constants->range(constant_offsets[i], d.constants.size() * 4));
       p.record(rec.commands(), rec.bind(p.set_layout(), bound),
                std::as_bytes(std::span<const uint32_t>(d.push)), grid_of(d));
       rec.barrier_after_dispatch();  // the next dispatch may read what this one wrote
@@ -498,6 +497,34 @@ class VulkanExecutable : public Executable {
         if (at.bytes) rec.copy(arena_range(at), plan.staging->range(at.staging, at.bytes));
       rec.barrier_after_copy();
     }
+  }
+
+  // What a step binds, in binding order: its inputs, the placeholder for
+  // each slot the shader has and the node does not fill (a dense layer
+  // without bias), the constants buffer (nullopt) where the dispatch has
+  // constants, then its output. Runs and compiled libraries bind this.
+  static std::vector<std::optional<TensorKey>> bindings_of(const Step& step, const Dispatch& d) {
+    std::vector<std::optional<TensorKey>> keys(step.inputs.begin(), step.inputs.end());
+    const size_t constants = d.constants.empty() ? 0 : 1;
+    while (keys.size() + constants + 1 < d.bindings) keys.push_back(kPlaceholder);
+    if (constants) keys.push_back(std::nullopt);
+    keys.push_back(TensorKey{step.graph, step.node});
+    return keys;
+  }
+
+  // Every dispatch's constants in one buffer, each starting at a multiple
+  // of `alignment`: the words, and each dispatch's byte offset.
+  static std::pair<std::vector<uint32_t>, std::vector<uint64_t>> pack_constants(
+      const std::vector<Dispatch>& dispatches, uint64_t alignment) {
+    std::vector<uint32_t> words;
+    std::vector<uint64_t> offsets;
+    for (const Dispatch& d : dispatches) {
+      offsets.push_back(words.size() * sizeof(uint32_t));
+      words.insert(words.end(), d.constants.begin(), d.constants.end());
+      words.resize((words.size() * sizeof(uint32_t) + alignment - 1) / alignment * alignment /
+                   sizeof(uint32_t));
+    }
+    return {std::move(words), std::move(offsets)};
   }
 
   // The range a step reads `t` from: a parameter's, or an activation's.
