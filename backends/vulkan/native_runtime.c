@@ -377,7 +377,8 @@ static int vkr_submit_and_wait(vkr_state* s, VkCommandBuffer commands, char* err
 }
 
 /* The parameters into their buffer: directly where it is mapped, else
- * through a host-visible buffer and one copy. */
+ * through a host-visible buffer in the staging slot (still empty: called
+ * before the inputs' and outputs' staging buffer is made) and one copy. */
 static int vkr_upload_params(vkr_state* s, const unsigned char* params, char* error,
                              size_t error_size) {
   const uint64_t bytes = s->plan->param_bytes;
@@ -385,42 +386,36 @@ static int vkr_upload_params(vkr_state* s, const unsigned char* params, char* er
     memcpy(s->mapped[VKR_PARAMS], params, bytes);
     return 0;
   }
-  VkBuffer buffer = s->buffers[VKR_STAGING];
-  VkDeviceMemory memory = s->memory[VKR_STAGING];
-  unsigned char* mapped = s->mapped[VKR_STAGING];
+  int status = vkr_create_buffer(s, VKR_STAGING, bytes, error, error_size);
+  if (status) return status;
+  memcpy(s->mapped[VKR_STAGING], params, bytes);
+  VkCommandBuffer commands = VK_NULL_HANDLE;
+  VkCommandBufferAllocateInfo allocate = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+                                          .commandPool = s->command_pool,
+                                          .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+                                          .commandBufferCount = 1};
+  VkResult r = vkAllocateCommandBuffers(s->device, &allocate, &commands);
+  VkCommandBufferBeginInfo begin = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+                                    .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
+  if (r == VK_SUCCESS) r = vkBeginCommandBuffer(commands, &begin);
+  if (r == VK_SUCCESS) {
+    VkBufferCopy region = {.size = bytes};
+    vkCmdCopyBuffer(commands, s->buffers[VKR_STAGING], s->buffers[VKR_PARAMS], 1, &region);
+    vkr_barrier(commands, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+    r = vkEndCommandBuffer(commands);
+  }
+  if (r != VK_SUCCESS) {
+    snprintf(error, error_size, "recording the parameters' upload failed (VkResult %d)", (int)r);
+    status = 3;
+  } else {
+    status = vkr_submit_and_wait(s, commands, error, error_size);
+  }
+  if (commands) vkFreeCommandBuffers(s->device, s->command_pool, 1, &commands);
+  vkDestroyBuffer(s->device, s->buffers[VKR_STAGING], NULL);
+  vkFreeMemory(s->device, s->memory[VKR_STAGING], NULL);
   s->buffers[VKR_STAGING] = VK_NULL_HANDLE;
   s->memory[VKR_STAGING] = VK_NULL_HANDLE;
-  int status = vkr_create_buffer(s, VKR_STAGING, bytes, error, error_size);
-  VkCommandBuffer commands = VK_NULL_HANDLE;
-  if (status == 0) {
-    memcpy(s->mapped[VKR_STAGING], params, bytes);
-    VkCommandBufferAllocateInfo allocate = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-                                            .commandPool = s->command_pool,
-                                            .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
-                                            .commandBufferCount = 1};
-    VkResult r = vkAllocateCommandBuffers(s->device, &allocate, &commands);
-    VkCommandBufferBeginInfo begin = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-                                      .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
-    if (r == VK_SUCCESS) r = vkBeginCommandBuffer(commands, &begin);
-    if (r == VK_SUCCESS) {
-      VkBufferCopy region = {.size = bytes};
-      vkCmdCopyBuffer(commands, s->buffers[VKR_STAGING], s->buffers[VKR_PARAMS], 1, &region);
-      vkr_barrier(commands, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
-      r = vkEndCommandBuffer(commands);
-    }
-    if (r != VK_SUCCESS) {
-      snprintf(error, error_size, "recording the parameters' upload failed (VkResult %d)", (int)r);
-      status = 3;
-    } else {
-      status = vkr_submit_and_wait(s, commands, error, error_size);
-    }
-    if (commands) vkFreeCommandBuffers(s->device, s->command_pool, 1, &commands);
-  }
-  if (s->buffers[VKR_STAGING]) vkDestroyBuffer(s->device, s->buffers[VKR_STAGING], NULL);
-  if (s->memory[VKR_STAGING]) vkFreeMemory(s->device, s->memory[VKR_STAGING], NULL);
-  s->buffers[VKR_STAGING] = buffer;
-  s->memory[VKR_STAGING] = memory;
-  s->mapped[VKR_STAGING] = mapped;
+  s->mapped[VKR_STAGING] = NULL;
   return status;
 }
 
@@ -610,6 +605,7 @@ static int vkr_create_steps(vkr_state* s, const unsigned char* params, char* err
       (status = vkr_create_buffer(s, VKR_CONSTANTS, plan->constant_bytes, error, error_size)))
     return status;
   memcpy(s->mapped[VKR_CONSTANTS], plan->constants, plan->constant_bytes);
+  if ((status = vkr_upload_params(s, params, error, error_size))) return status;
   s->staged = s->mapped[VKR_ARENA] == NULL;
   const uint32_t tensors = plan->input_count + plan->output_count;
   s->staging_offsets = (uint64_t*)calloc(tensors ? tensors : 1, sizeof(uint64_t));
@@ -626,8 +622,7 @@ static int vkr_create_steps(vkr_state* s, const unsigned char* params, char* err
   }
   if (s->staged && (status = vkr_create_buffer(s, VKR_STAGING, staged, error, error_size)))
     return status;
-  if ((status = vkr_upload_params(s, params, error, error_size)) ||
-      (status = vkr_create_pipelines(s, error, error_size)) ||
+  if ((status = vkr_create_pipelines(s, error, error_size)) ||
       (status = vkr_record(s, error, error_size)))
     return status;
   return vkr_validation_said(s, error, error_size);
