@@ -1,17 +1,13 @@
 #include "backends/native/native_library.h"
 
+#include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "backends/native/tool_process.h"
-
-#include <fmt/format.h>
-
 #include <cctype>
-#include <cstring>
 #include <fstream>
-#include <set>
 #include <stdexcept>
-#include <string_view>
+
+#include "backends/native/tool_process.h"
 
 namespace cnnc::backends::native {
 
@@ -326,8 +322,6 @@ std::string per_channel(const std::vector<float>& values, int64_t channels, floa
   std::vector<std::string> out;
   for (int64_t c = 0; c < channels; ++c) {
     const float v = values.empty() ? fallback : values[values.size() == 1 ? 0 : c];
-    if (std::string_view(what) == "std" && !(v > 0))
-      throw std::invalid_argument(fmt::format("--std values must be positive, got {}", v));
     out.push_back(fmt::format("(float){:.9g}", v));
   }
   return fmt::format("{}", fmt::join(out, ", "));
@@ -341,6 +335,9 @@ std::string native_main(const NativeModel& model, const NativeLibraryOptions& op
   const NativeTensor& in = model.inputs.at(0);
   const bool image =
       model.inputs.size() == 1 && in.shape.rank() == 4 && (in.shape[1] == 1 || in.shape[1] == 3);
+  for (float s : options.stddev)
+    if (!(s > 0))
+      throw std::invalid_argument(fmt::format("--std values must be positive, got {}", s));
   if (!image && (options.invert || !options.mean.empty() || !options.stddev.empty()))
     throw std::invalid_argument(
         "--invert, --mean and --std apply to images, but the model's input is not one image "
