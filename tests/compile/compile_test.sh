@@ -57,29 +57,10 @@ if ldd "$work/use" | grep -Eiq 'halide|llvm|cnnc'; then
   echo "the program links more than libc:"; ldd "$work/use"; exit 1
 fi
 
-python3 - "$work" <<'PY'
-import struct, sys
-work = sys.argv[1]
-vals = [((i * 2654435761 + 5) % 997) / 997.0 for i in range(784)]
-header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 28, 28), }"
-header += " " * (63 - (10 + len(header)) % 64) + "\n"
-with open(work + "/x.npy", "wb") as f:
-    f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode())
-    f.write(struct.pack("<784f", *vals))
-with open(work + "/x.f32", "wb") as f:
-    f.write(struct.pack("<784f", *vals))
-PY
+python3 "$src/tests/compile/tensor_files.py" write "$work/x" 1 1 28 28
 "$cnnc" run "$model" --weights "$work/w.safetensors" --input "$work/x.npy" --output "$work/y.npy" > /dev/null
 "$work/use" "$work/x.f32" > "$work/y.f32"
-python3 - "$work" <<'PY'
-import struct, sys
-work = sys.argv[1]
-npy = open(work + "/y.npy", "rb").read()
-jit = npy[10 + struct.unpack("<H", npy[8:10])[0]:]
-aot = open(work + "/y.f32", "rb").read()
-if len(aot) != 40 or aot != jit:
-    sys.exit("compiled output differs from cnnc run: %r vs %r" % (struct.unpack("<10f", aot), struct.unpack("<10f", jit)))
-PY
+python3 "$src/tests/compile/tensor_files.py" same "$work/y.npy" "$work/y.f32" 40
 
 # The plan declares Halide 14's buffer ABI itself (to stay freestanding for
 # cross compilers): it must lay out as HalideRuntime.h's.

@@ -25,21 +25,8 @@ grep -q "for Vulkan" "$work/compile.log"
   --batch 3 --name resnet --schedule gemm > /dev/null
 
 # Inputs: the same deterministic values as .npy (cnnc run) and raw .f32.
-python3 - "$work" <<'PY'
-import struct, sys
-work = sys.argv[1]
-def write(name, count, shape):
-    vals = [((i * 2654435761 + 5) % 997) / 997.0 for i in range(count)]
-    header = "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }" % (shape,)
-    header += " " * (63 - (10 + len(header)) % 64) + "\n"
-    with open("%s/%s.npy" % (work, name), "wb") as f:
-        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode())
-        f.write(struct.pack("<%df" % count, *vals))
-    with open("%s/%s.f32" % (work, name), "wb") as f:
-        f.write(struct.pack("<%df" % count, *vals))
-write("x1", 784, (1, 1, 28, 28))
-write("x3", 3 * 784, (3, 1, 28, 28))
-PY
+python3 "$src/tests/compile/tensor_files.py" write "$work/x1" 1 1 28 28
+python3 "$src/tests/compile/tensor_files.py" write "$work/x3" 3 1 28 28
 
 # One program runs a model through its descriptor; two models link into it.
 build() {  # build NAME DIR...: the runner for model NAME, linked with every DIR's library
@@ -58,17 +45,7 @@ fi
 same() {  # same MODEL WEIGHTS NPY F32 RUNNER: bit-exact against cnnc run --backend vulkan
   "$cnnc" run "$1" --weights "$2" --backend vulkan --input "$3" --output "$work/jit.npy" > /dev/null
   "$5" "$4" > "$work/aot.f32"
-  python3 - "$work" <<'PY'
-import struct, sys
-work = sys.argv[1]
-npy = open(work + "/jit.npy", "rb").read()
-jit = npy[10 + struct.unpack("<H", npy[8:10])[0]:]
-aot = open(work + "/aot.f32", "rb").read()
-if len(aot) != len(jit) or aot != jit:
-    n = len(jit) // 4
-    sys.exit("compiled output differs from cnnc run --backend vulkan: %r vs %r"
-             % (struct.unpack("<%df" % (len(aot) // 4), aot)[:10], struct.unpack("<%df" % n, jit)[:10]))
-PY
+  python3 "$src/tests/compile/tensor_files.py" same "$work/jit.npy" "$work/aot.f32"
 }
 same "$lenet" "$work/lenet.safetensors" "$work/x1.npy" "$work/x1.f32" "$work/run_lenet"
 CNNC_VULKAN_STAGING=1 same "$lenet" "$work/lenet.safetensors" "$work/x1.npy" "$work/x1.f32" "$work/run_lenet"
